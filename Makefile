@@ -1,0 +1,62 @@
+# Digital Village Classroom — the two commands a newcomer needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.13 || command -v python3.12 || command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test lint format messages lock bench bench-full ci clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+$(BIN)/activate:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (set PYTHON=...)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
+	@touch $@
+
+install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
+	@$(BIN)/python manage.py compile_translations
+
+run: install ## Set up the embedded default (SQLite, file cache, filesystem broker) and serve it
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/python manage.py bootstrap_demo
+	$(BIN)/python manage.py serve_embedded --addr $(HOST) --port $(PORT)
+
+test: install ## Run the whole test suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install ## Apply ruff's fixes and formatting
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+messages: install ## Update the zh-Hans catalogues from the source (needs GNU gettext)
+	for app in cms courses learners campaigns; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
+
+lock: $(BIN)/activate ## Re-resolve dependencies and rewrite requirements.lock
+	$(BIN)/python -m pip install --quiet --upgrade -e ".[dev]"
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
+
+bench: install ## Quick benchmarks (<= 10 minutes); writes bench/results/
+	$(BIN)/python -m bench quick
+
+bench-full: install ## Every benchmark, at full scale (needs PostgreSQL)
+	$(BIN)/python -m bench full
+
+ci: ## What CI runs (installs system packages; needs root)
+	bash .ci/run
+
+clean: ## Remove the virtualenv and the embedded default's data
+	rm -rf $(VENV) var static

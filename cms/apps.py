@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    verbose_name = _("Site")
+
+    def ready(self) -> None:
+        from .celery import ensure_broker_folders
+
+        ensure_broker_folders()

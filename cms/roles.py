@@ -1,0 +1,140 @@
+"""The staff roles, as Django groups, and the permissions each one needs.
+
+Learners are ordinary users in no group: they never reach the Wagtail admin. Feature apps add
+the permissions of their own models to these roles from their own data migrations with
+`grant_model_perms`.
+"""
+
+TRAINERS = "Trainers"
+PROGRAM_OFFICERS = "Program officers"
+ADMINISTRATORS = "Administrators"
+ROLES = (TRAINERS, PROGRAM_OFFICERS, ADMINISTRATORS)
+
+# Page permissions on the root of the page tree, per role. Trainers write and submit for moderation;
+# officers and administrators review and publish.
+PAGE_PERMISSIONS = {
+    TRAINERS: ("add_page", "change_page"),
+    PROGRAM_OFFICERS: ("add_page", "change_page", "publish_page", "lock_page", "unlock_page"),
+    ADMINISTRATORS: (
+        "add_page",
+        "change_page",
+        "publish_page",
+        "bulk_delete_page",
+        "lock_page",
+        "unlock_page",
+    ),
+}
+# Collection permissions (images, documents) on the root collection.
+COLLECTION_PERMISSIONS = {
+    TRAINERS: (
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+    ),
+    PROGRAM_OFFICERS: (
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "wagtailimages.change_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+        "wagtaildocs.change_document",
+    ),
+    ADMINISTRATORS: (
+        "wagtailimages.add_image",
+        "wagtailimages.choose_image",
+        "wagtailimages.change_image",
+        "wagtailimages.delete_image",
+        "wagtaildocs.add_document",
+        "wagtaildocs.choose_document",
+        "wagtaildocs.change_document",
+        "wagtaildocs.delete_document",
+    ),
+}
+# Plain model permissions ("app_label.codename").
+MODEL_PERMISSIONS = {
+    TRAINERS: ("wagtailadmin.access_admin",),
+    PROGRAM_OFFICERS: ("wagtailadmin.access_admin",),
+    ADMINISTRATORS: (
+        "wagtailadmin.access_admin",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.delete_user",
+        "auth.view_user",
+        "auth.add_group",
+        "auth.change_group",
+        "auth.view_group",
+        "wagtailcore.add_site",
+        "wagtailcore.change_site",
+        "wagtailcore.view_site",
+        "wagtailcore.add_locale",
+        "wagtailcore.change_locale",
+        "wagtailcore.view_locale",
+        "wagtailcore.add_workflow",
+        "wagtailcore.change_workflow",
+        "wagtailcore.add_task",
+        "wagtailcore.change_task",
+        "wagtailcore.add_collection",
+        "wagtailcore.change_collection",
+        "wagtailredirects.add_redirect",
+        "wagtailredirects.change_redirect",
+        "wagtailredirects.delete_redirect",
+    ),
+}
+
+
+def _permission(apps, dotted: str):
+    Permission = apps.get_model("auth", "Permission")
+    app_label, codename = dotted.split(".", 1)
+    try:
+        return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+    except Permission.DoesNotExist as exc:
+        raise LookupError(f"permission {dotted} does not exist") from exc
+
+
+def create_all_permissions(apps) -> None:
+    """Make sure every model permission exists (they are normally created only after migrate)."""
+    from django.apps import apps as global_apps
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in global_apps.get_app_configs():
+        original, app_config.models_module = app_config.models_module, True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = original
+
+
+def grant_model_perms(apps, role: str, perms: tuple[str, ...]) -> None:
+    """Give a role model permissions given as "app_label.codename" (idempotent)."""
+    Group = apps.get_model("auth", "Group")
+    group, _ = Group.objects.get_or_create(name=role)
+    for dotted in perms:
+        group.permissions.add(_permission(apps, dotted))
+
+
+def create_roles(apps, schema_editor) -> None:
+    """Data migration: the three staff roles with their admin, page and collection permissions."""
+    create_all_permissions(apps)
+    Group = apps.get_model("auth", "Group")
+    Page = apps.get_model("wagtailcore", "Page")
+    Collection = apps.get_model("wagtailcore", "Collection")
+    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    root_page = Page.objects.filter(depth=1).first()
+    root_collection = Collection.objects.filter(depth=1).first()
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        grant_model_perms(apps, role, MODEL_PERMISSIONS[role])
+        for codename in PAGE_PERMISSIONS[role]:
+            GroupPagePermission.objects.get_or_create(
+                group=group, page=root_page, permission=_permission(apps, f"wagtailcore.{codename}")
+            )
+        for dotted in COLLECTION_PERMISSIONS[role]:
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=_permission(apps, dotted)
+            )
+
+
+def remove_roles(apps, schema_editor) -> None:
+    apps.get_model("auth", "Group").objects.filter(name__in=ROLES).delete()

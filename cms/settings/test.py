@@ -1,0 +1,26 @@
+"""Settings for the pytest suite.
+
+The database is SQLite unless DATABASE_URL is set (CI points it at PostgreSQL). Unit tests
+run Celery tasks eagerly; tests/integration start a real worker on the configured broker.
+"""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import env
+
+DEBUG = False
+SECRET_KEY = "test-only-secret-key-not-for-production"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True
+MEDIA_ROOT = tempfile.mkdtemp(prefix="dvc-test-media-")
+if not env.str("REDIS_URL", default=""):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True
+WAGTAILADMIN_BASE_URL = "http://testserver"
