@@ -3,7 +3,8 @@
 Everything is declared here; the environment-specific modules only change what differs.
 Values that differ between machines come from environment variables (docs/deployment.md lists
 them). With no variable set you get the *embedded default*: SQLite, a file cache and a Celery
-worker on a filesystem broker, so that `make run` needs no server at all (docs/decisions/0001-embedded-default.md).
+worker on a filesystem broker, so that `make run` needs no server at all
+(docs/decisions/0001-embedded-default.md).
 """
 
 from pathlib import Path
