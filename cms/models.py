@@ -33,3 +33,11 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = _("home page")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        # The big start button leads to the first section under home (the course catalog).
+        context["start_page"] = self.get_children().live().in_menu().first() or (
+            self.get_children().live().first()
+        )
+        return context
