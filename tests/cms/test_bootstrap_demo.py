@@ -1,11 +1,11 @@
 """`manage.py bootstrap_demo` builds the demo site once, safely, and its accounts work."""
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from django.db import models as dj_models
-from django.apps import apps
 from wagtail.models import Page, Site
 
 from cms.demo import DEMO_PASSWORD
