@@ -8,7 +8,9 @@ from django.utils.module_loading import import_string
 from cms.demo import DEMO_PASSWORD, load_accounts, load_site
 
 # Later rooms add their demo loaders here (each idempotent, each called with the command's stdout).
-EXTRA_DEMO_LOADERS: list[str] = []
+EXTRA_DEMO_LOADERS: list[str] = [
+    "campaigns.demo.load",
+]
 
 REFUSE_WITHOUT_DEBUG = (
     "Refusing to create demo accounts with a published password while DEBUG is off. "
