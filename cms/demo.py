@@ -8,10 +8,11 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from wagtail.models import Locale, Page, Site
+from django.apps import apps
+from wagtail.models import Collection, Locale, Page, Site
 
 from .models import HomePage
-from .roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
+from .roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES, TRAINERS, create_roles
 
 DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo password, refused in production
 
@@ -56,6 +57,10 @@ def load_site() -> HomePage:
     """Create the zh-Hans HomePage and its English translation; make it the default site's root."""
     zh, en = ensure_locales()
     root = Page.get_first_root_node()
+    if root is None:  # a flushed database (transactional tests) has lost the migrations' rows
+        root = Page.add_root(title="Root", slug="root", locale=zh)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.filter(locale=zh).first()
     if home is None:
         # Wagtail's install leaves a placeholder "Welcome" page; our HomePage takes its place.
@@ -88,6 +93,8 @@ def load_site() -> HomePage:
 def load_accounts() -> list[DemoAccount]:
     """One account per role, all with DEMO_PASSWORD; existing accounts are left as they are."""
     User = get_user_model()
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+        create_roles(apps, None)
     for account in DEMO_ACCOUNTS:
         user, created = User.objects.get_or_create(
             username=account.username,
