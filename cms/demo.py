@@ -6,9 +6,9 @@ alone, so running `bootstrap_demo` twice changes nothing.
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.apps import apps
 from wagtail.models import Collection, Locale, Page, Site
 
 from .models import HomePage
