@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.mp_tree import MP_Node
 
 from .codes import new_join_code
+from .storage import export_storage
 
 REGION_CODE_VALIDATOR = RegexValidator(
     r"^\d{12}$", _("A division code has exactly 12 digits."), code="region_code"
@@ -150,6 +151,12 @@ class Campaign(JoinCodeMixin):
         verbose_name = _("campaign")
         verbose_name_plural = _("campaigns")
         ordering = ["-starts_on", "title"]
+        permissions = [
+            ("view_dashboard", "Can see campaign dashboards"),
+            ("export_figures", "Can export campaign figures and learner lists"),
+            ("import_roster", "Can import a campaign roster"),
+            ("view_contact_details", "Can see learners' full phone numbers"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -205,3 +212,49 @@ class Cohort(JoinCodeMixin):
             if self.campaign_id and not self.campaign.region.contains(self.village):
                 raise ValidationError({"village": COHORT_VILLAGE_OUTSIDE_CAMPAIGN})
         self.clean_join_code()
+
+
+class ExportLog(models.Model):
+    """One export of campaign data: who took what, when, and how many rows (PIPL accountability)."""
+
+    class Kind(models.TextChoices):
+        LEARNERS = "learners", _("learners and their progress")
+        AGGREGATES = "aggregates", _("aggregate figures")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("being built")
+        READY = "ready", _("ready")
+        FAILED = "failed", _("failed")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), null=True, on_delete=models.SET_NULL
+    )
+    office = models.ForeignKey(
+        ProgramOffice, verbose_name=_("office"), null=True, on_delete=models.SET_NULL
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices)
+    file_format = models.CharField(_("format"), max_length=4)
+    region_code = models.CharField(_("region code"), max_length=12, blank=True)
+    full_phone_numbers = models.BooleanField(_("full phone numbers"), default=False)
+    row_count = models.PositiveIntegerField(_("rows"), null=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices)
+    file = models.FileField(
+        _("file"), upload_to="exports/%Y/%m/", storage=export_storage, blank=True
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True)
+
+    class Meta:
+        verbose_name = _("export log entry")
+        verbose_name_plural = _("export log")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_format} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,187 @@
+"""Wagtail admin screens for regions, offices, campaigns and cohorts, scoped in their querysets."""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, ObjectList
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.views.generic import history, usage
+from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+
+from .forms import CampaignForm, CohortForm, ProgramOfficeForm
+from .models import Campaign, Cohort, ProgramOffice, Region
+from .selectors import campaigns_visible, cohorts_visible, offices_visible, regions_visible
+
+REGIONS_ARE_IMPORTED = _("Regions are added with the import_regions command.")
+
+SCOPED_QUERYSETS = {
+    Region: regions_visible,
+    ProgramOffice: offices_visible,
+    Campaign: campaigns_visible,
+    Cohort: cohorts_visible,
+}
+
+
+def scoped_queryset(model, user):
+    """The rows of `model` the user may see (see campaigns.selectors)."""
+    return SCOPED_QUERYSETS[model](user=user)
+
+
+class ScopedIndexView(generic.IndexView):
+    """Listing narrowed to the user's scope."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset() & scoped_queryset(self.model, self.request.user)
+
+
+class ScopedObjectMixin:
+    """An object outside the user's scope is answered with 404, whatever the view."""
+
+    def get_object(self, *args, **kwargs):
+        obj = super().get_object(*args, **kwargs)
+        if obj is not None and not (
+            scoped_queryset(self.model, self.request.user).filter(pk=obj.pk).exists()
+        ):
+            raise Http404
+        return obj
+
+
+class ScopedEditView(ScopedObjectMixin, generic.EditView):
+    pass
+
+
+class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
+    pass
+
+
+class ScopedCopyView(ScopedObjectMixin, generic.CopyView):
+    pass
+
+
+class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
+    pass
+
+
+class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
+    pass
+
+
+class ScopedUsageView(ScopedObjectMixin, usage.UsageView):
+    pass
+
+
+class RegionCreateView(generic.CreateView):
+    """Regions enter the tree only through `manage.py import_regions`, which places them."""
+
+    def dispatch(self, request, *args, **kwargs):
+        raise PermissionDenied(REGIONS_ARE_IMPORTED)
+
+
+class ScopedViewSet(ModelViewSet):
+    """A ModelViewSet whose every view goes through the scoped queryset."""
+
+    index_view_class = ScopedIndexView
+    edit_view_class = ScopedEditView
+    delete_view_class = ScopedDeleteView
+    copy_view_class = ScopedCopyView
+    inspect_view_class = ScopedInspectView
+    history_view_class = ScopedHistoryView
+    usage_view_class = ScopedUsageView
+    copy_view_enabled = False
+    inspect_view_enabled = True
+
+
+class RegionViewSet(ScopedViewSet):
+    name = "regions"
+    model = Region
+    icon = "site"
+    menu_label = _("Regions")
+    list_display = ["name", "code", "level"]
+    search_fields = ["name", "code"]
+    panels = [FieldPanel("name")]
+    inspect_view_fields = ["code", "name", "level"]
+    add_view_class = RegionCreateView
+
+
+class ProgramOfficeViewSet(ScopedViewSet):
+    name = "program_offices"
+    model = ProgramOffice
+    icon = "group"
+    menu_label = _("Program offices")
+    list_display = ["name", "region", "signatory_name", "is_default"]
+    search_fields = ["name"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("name"),
+            FieldPanel("region"),
+            FieldPanel("members"),
+            FieldPanel("signatory_name"),
+            FieldPanel("seal_image"),
+            FieldPanel("is_default"),
+        ],
+        base_form_class=ProgramOfficeForm,
+    )
+    inspect_view_fields = ["name", "region", "signatory_name", "seal_image", "is_default"]
+
+
+class CampaignViewSet(ScopedViewSet):
+    name = "campaigns"
+    model = Campaign
+    icon = "calendar"
+    menu_label = _("Campaigns")
+    list_display = [
+        "title",
+        "office",
+        "region",
+        "starts_on",
+        "ends_on",
+        "target_learners",
+        Column("join_code", label=_("join code")),
+    ]
+    search_fields = ["title", "join_code"]
+    inspect_view_fields = [
+        "title",
+        "office",
+        "region",
+        "starts_on",
+        "ends_on",
+        "target_learners",
+        "join_code",
+    ]
+
+    @property
+    def edit_handler(self):
+        names = ["title", "office", "region"]
+        if any(f.name == "courses" for f in Campaign._meta.get_fields()):
+            names.append("courses")
+        names += ["starts_on", "ends_on", "target_learners", "join_code"]
+        return ObjectList([FieldPanel(n) for n in names], base_form_class=CampaignForm)
+
+
+class CohortViewSet(ScopedViewSet):
+    name = "cohorts"
+    model = Cohort
+    icon = "group"
+    menu_label = _("Cohorts")
+    list_display = ["name", "campaign", "trainer", "village", Column("join_code")]
+    search_fields = ["name", "join_code"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("campaign"),
+            FieldPanel("name"),
+            FieldPanel("trainer"),
+            FieldPanel("village"),
+            FieldPanel("schedule"),
+            FieldPanel("join_code"),
+        ],
+        base_form_class=CohortForm,
+    )
+    inspect_view_fields = ["campaign", "name", "trainer", "village", "schedule", "join_code"]
+
+
+class CampaignsGroup(ModelViewSetGroup):
+    menu_label = _("Campaigns")
+    menu_icon = "calendar"
+    menu_order = 250
+    items = (CampaignViewSet, CohortViewSet, ProgramOfficeViewSet, RegionViewSet)
