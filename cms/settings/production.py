@@ -5,6 +5,7 @@ from .base import env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production
+CERTIFICATE_DEV_KEY_ALLOWED = False  # CERTIFICATE_SIGNING_KEY is required (system check)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
 # --- HTTPS behind a proxy -------------------------------------------------------------------------
