@@ -258,3 +258,44 @@ class ExportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_format} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RosterImport(models.Model):
+    """An uploaded roster: its previewed rows, then the outcome once the officer confirms."""
+
+    class Status(models.TextChoices):
+        PREVIEW = "preview", _("waiting for confirmation")
+        RUNNING = "running", _("importing")
+        DONE = "done", _("imported")
+        FAILED = "failed", _("failed")
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE, related_name="rosters"
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    filename = models.CharField(_("file name"), max_length=200)
+    # One dict per line: line, name, phone (E.164 when valid), village_code, cohort, cohort_id,
+    # outcome (new / existing / invalid) and reasons.
+    rows = models.JSONField(default=list)
+    valid_count = models.PositiveIntegerField(default=0)
+    invalid_count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        _("status"), max_length=8, choices=Status.choices, default=Status.PREVIEW
+    )
+    registered_count = models.PositiveIntegerField(default=0)
+    matched_count = models.PositiveIntegerField(default=0)
+    enrolled_count = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True)
+    finished_at = models.DateTimeField(null=True)
+
+    class Meta:
+        verbose_name = _("roster import")
+        verbose_name_plural = _("roster imports")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.filename

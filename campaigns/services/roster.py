@@ -1,0 +1,234 @@
+"""Roster import: read a CSV or XLSX list of learners, preview every row, then import valid rows.
+
+Nothing is written to learners until the officer confirms the preview; then only the rows the
+preview showed as valid are imported. Learners are matched on their E.164 phone number, so
+importing the same file twice registers and enrolls no one twice.
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+
+import phonenumbers
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from openpyxl import load_workbook
+
+from campaigns.models import Campaign, Cohort, Region, RosterImport
+
+MAX_ROWS = 20_000
+# Above this many rows the import runs in a Celery worker instead of the request.
+INLINE_LIMIT = 300
+
+HEADER_ALIASES = {
+    "name": "name",
+    "姓名": "name",
+    "phone": "phone",
+    "mobile": "phone",
+    "手机": "phone",
+    "手机号": "phone",
+    "village code": "village_code",
+    "village": "village_code",
+    "村代码": "village_code",
+    "村": "village_code",
+    "cohort": "cohort",
+    "班级": "cohort",
+}
+REQUIRED_COLUMNS = ("name", "phone", "village_code")
+
+FILE_UNREADABLE = _("The file could not be read as CSV or XLSX.")
+FILE_EMPTY = _("The file has no rows below the header.")
+FILE_TOO_LONG = _("The file has more than %(max)s rows; split it into smaller files.")
+FILE_MISSING_COLUMNS = _("The header must name the columns: name, phone, village code, cohort.")
+ROW_NAME_MISSING = _("The name is empty.")
+ROW_BAD_PHONE = _("“%(phone)s” is not a mainland China mobile number.")
+ROW_UNKNOWN_VILLAGE = _("No village with code “%(code)s” in this campaign's region.")
+ROW_DUPLICATE = _("The same phone number is already on line %(line)s.")
+ROW_COHORT_OUTSIDE = _("No cohort “%(cohort)s” in this campaign.")
+ALREADY_CONFIRMED = _("This roster has already been imported.")
+
+NEW = "new"
+EXISTING = "existing"
+INVALID = "invalid"
+
+
+class RosterFileError(Exception):
+    """The file as a whole cannot be read; nothing was previewed."""
+
+
+@dataclass
+class RosterRow:
+    """One line of a roster with the outcome the preview predicts."""
+
+    line: int
+    name: str
+    phone: str
+    village_code: str
+    cohort: str
+    cohort_id: int | None = None
+    outcome: str = NEW
+    reasons: list[str] = field(default_factory=list)
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # spreadsheets store phone numbers and codes as numbers
+    return str(value).strip()
+
+
+def _read_rows(content: bytes, filename: str) -> Iterator[Sequence[str]]:
+    if filename.lower().endswith(".xlsx"):
+        try:
+            workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as exc:  # openpyxl raises many kinds for a damaged file
+            raise RosterFileError(FILE_UNREADABLE) from exc
+        sheet = workbook.worksheets[0]
+        for values in sheet.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+        workbook.close()
+        return
+    for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK
+        try:
+            text = content.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise RosterFileError(FILE_UNREADABLE)
+    for values in csv.reader(io.StringIO(text, newline="")):
+        yield [_cell(v) for v in values]
+
+
+def _columns(header: Sequence[str]) -> dict[str, int]:
+    columns = {}
+    for index, title in enumerate(header):
+        key = HEADER_ALIASES.get(" ".join(title.lower().replace("_", " ").split()))
+        if key and key not in columns:
+            columns[key] = index
+    if not all(c in columns for c in REQUIRED_COLUMNS):
+        raise RosterFileError(FILE_MISSING_COLUMNS)
+    return columns
+
+
+def parse_roster(*, content: bytes, filename: str) -> list[RosterRow]:
+    """The roster's rows, with line numbers as the officer sees them in the file."""
+    rows_in = iter(_read_rows(content, filename))
+    header = next(rows_in, None)
+    if header is None:
+        raise RosterFileError(FILE_EMPTY)
+    columns = _columns(header)
+
+    def get(values: Sequence[str], key: str) -> str:
+        index = columns.get(key)
+        return values[index] if index is not None and index < len(values) else ""
+
+    rows = []
+    for line, values in enumerate(rows_in, start=2):
+        if not any(values):
+            continue
+        if len(rows) == MAX_ROWS:
+            raise RosterFileError(FILE_TOO_LONG % {"max": MAX_ROWS})
+        rows.append(
+            RosterRow(
+                line=line,
+                name=get(values, "name"),
+                phone=get(values, "phone"),
+                village_code=get(values, "village_code"),
+                cohort=get(values, "cohort"),
+            )
+        )
+    if not rows:
+        raise RosterFileError(FILE_EMPTY)
+    return rows
+
+
+def normalise_mobile(raw: str) -> str | None:
+    """E.164 form of a mainland China mobile number, or None when it is not one."""
+    try:
+        number = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        return None
+    if (
+        number.country_code != 86
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _existing_phones(phones: Iterable[str]) -> set[str]:
+    from learners.accounts.models import LearnerProfile
+
+    found: set[str] = set()
+    phones = list(phones)
+    for start in range(0, len(phones), 1000):  # SQLite caps the number of query parameters
+        chunk = phones[start : start + 1000]
+        found.update(LearnerProfile.objects.filter(phone__in=chunk).values_list("phone", flat=True))
+    return found
+
+
+def roster_validate(*, campaign: Campaign, rows: list[RosterRow]) -> list[RosterRow]:
+    """Decide each row's outcome (new, existing or invalid, with reasons); writes nothing."""
+    cohorts = list(Cohort.objects.filter(campaign=campaign))
+    cohort_by_key = {c.join_code.casefold(): c for c in cohorts}
+    cohort_by_key |= {c.name.casefold(): c for c in cohorts}
+    codes = {r.village_code for r in rows}
+    villages = set()
+    code_list = list(codes)
+    for start in range(0, len(code_list), 1000):
+        villages.update(
+            Region.objects.filter(
+                campaign.region.subtree_filter(),
+                level=Region.Level.VILLAGE,
+                code__in=code_list[start : start + 1000],
+            ).values_list("code", flat=True)
+        )
+    first_line: dict[str, int] = {}
+    for row in rows:
+        row.reasons = []
+        if not row.name:
+            row.reasons.append(str(ROW_NAME_MISSING))
+        normalised = normalise_mobile(row.phone)
+        if normalised is None:
+            row.reasons.append(str(ROW_BAD_PHONE % {"phone": row.phone}))
+        else:
+            row.phone = normalised
+            if normalised in first_line:
+                row.reasons.append(str(ROW_DUPLICATE % {"line": first_line[normalised]}))
+            else:
+                first_line[normalised] = row.line
+        if row.village_code not in villages:
+            row.reasons.append(str(ROW_UNKNOWN_VILLAGE % {"code": row.village_code}))
+        row.cohort_id = None
+        if row.cohort:
+            cohort = cohort_by_key.get(row.cohort.casefold())
+            if cohort is None:
+                row.reasons.append(str(ROW_COHORT_OUTSIDE % {"cohort": row.cohort}))
+            else:
+                row.cohort_id = cohort.pk
+    existing = _existing_phones(first_line)
+    for row in rows:
+        if row.reasons:
+            row.outcome = INVALID
+        else:
+            row.outcome = EXISTING if row.phone in existing else NEW
+    return rows
+
+
+def roster_preview(
+    *, campaign: Campaign, uploaded_by, content: bytes, filename: str
+) -> RosterImport:
+    """Parse and validate a roster file and keep the preview for the officer to confirm."""
+    rows = roster_validate(campaign=campaign, rows=parse_roster(content=content, filename=filename))
+    return RosterImport.objects.create(
+        campaign=campaign,
+        uploaded_by=uploaded_by,
+        filename=filename[:200],
+        rows=[asdict(r) for r in rows],
+        valid_count=sum(r.outcome != INVALID for r in rows),
+        invalid_count=sum(r.outcome == INVALID for r in rows),
+    )
