@@ -8,10 +8,14 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from learners.accounts.views import admin_login
+
 from . import views
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    # Staff sign in through allauth (rate limits, lockout) rather than Wagtail's own login form.
+    path("admin/login/", admin_login, name="admin_login_redirect"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
@@ -25,6 +29,7 @@ if settings.DEBUG:
 # Learner-facing pages: Chinese at /, English at /en/.
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
+    path("me/", include("learners.accounts.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("campaigns.urls")),
     path("", include(wagtail_urls)),

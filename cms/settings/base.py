@@ -33,13 +33,17 @@ INSTALLED_APPS = [
     "cms",
     "campaigns",
     "learners",
+    "learners.accounts",
     "learners.certificates",
     "courses",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
-    "wagtail.contrib.simple_translation",
+    # Translation through wagtail-localize (docs/decisions/0011-translation-wagtail-localize.md).
+    "wagtail_localize",
+    "wagtail_localize.locales",
+    "wagtailmedia",
     "wagtail.embeds",
     "wagtail.sites",
     "wagtail.users",
@@ -47,7 +51,6 @@ INSTALLED_APPS = [
     "wagtail.documents",
     "wagtail.images",
     "wagtail.search",
-    "wagtail.locales",
     "wagtail.admin",
     "wagtail",
     "modelcluster",
@@ -76,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "learners.accounts.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
 ]
 
@@ -92,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "learners.accounts.context_processors.learner_preferences",
             ],
         },
     },
@@ -213,17 +218,49 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
-ACCOUNT_LOGIN_METHODS = {"username"}
-ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+# Learners: phone + SMS code (sign-up and sign-in); staff and demo accounts: username + password.
+# docs/decisions/0020-learner-accounts.md, 0021-sms-backends.md
+ACCOUNT_ADAPTER = "learners.accounts.adapter.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"phone", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["phone*"]
+ACCOUNT_FORMS = {
+    "login": "learners.accounts.forms.LearnerLoginForm",
+    "signup": "learners.accounts.forms.LearnerSignupForm",
+    "request_login_code": "learners.accounts.forms.LearnerRequestLoginCodeForm",
+}
+ACCOUNT_PHONE_VERIFICATION_ENABLED = True
+ACCOUNT_PHONE_VERIFICATION_TIMEOUT = 10 * 60
+ACCOUNT_PHONE_VERIFICATION_SUPPORTS_RESEND = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_BY_CODE_TIMEOUT = 10 * 60
+ACCOUNT_LOGIN_BY_CODE_SUPPORTS_RESEND = True
+ACCOUNT_LOGIN_BY_CODE_MAX_ATTEMPTS = 5
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ALLAUTH_USER_CODE_FORMAT = {"numeric": True, "length": 6, "dashed": False}
 ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
-    "signup": "20/h/ip",
+    # Per IP limits are generous: a whole village signs up through one carrier NAT or one
+    # trainer's hotspot. Per number, one SMS per 30 s and 5 an hour (each SMS costs money).
+    "signup": "60/h/ip",
+    "request_login_code": "60/h/ip,1/30s/key,5/h/key",
+    "verify_phone": "60/h/ip,1/30s/key,5/h/key",
 }
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For; 0 = use
 # REMOTE_ADDR only, so a forged header cannot reset a rate limit.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+# A new version asks every learner to agree again before anything else (learners/accounts).
+CONSENT_VERSION = "2026-11"
+
+# --- SMS (learners/accounts/sms.py) ---------------------------------------------------------------
+# Embedded default: messages are logged (logger "learners.sms"). Production:
+# SMS_BACKEND=learners.accounts.sms.HttpGatewayBackend with the gateway's URL and token.
+SMS_BACKEND = env.str("SMS_BACKEND", default="learners.accounts.sms.ConsoleBackend")
+SMS_GATEWAY_URL = env.str("SMS_GATEWAY_URL", default="")
+SMS_GATEWAY_TOKEN = env.str("SMS_GATEWAY_TOKEN", default="")
+SMS_GATEWAY_TIMEOUT = env.float("SMS_GATEWAY_TIMEOUT", default=5.0)
 
 # --- Internationalisation -------------------------------------------------------------------------
 # https://docs.wagtail.org/en/stable/advanced_topics/i18n.html
@@ -281,6 +318,12 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "xlsx", "txt", "zip"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
+# Audio and video for lessons (docs/decisions/0010-media-wagtailmedia.md). Phones play AAC/MP3/Ogg
+# audio and MP4/WebM video; other formats are refused at upload.
+WAGTAILMEDIA = {
+    "AUDIO_EXTENSIONS": ["aac", "m4a", "mp3", "ogg", "opus", "wav"],
+    "VIDEO_EXTENSIONS": ["mp4", "webm"],
+}
 
 # --- Security -------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/security/

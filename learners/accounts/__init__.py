@@ -1,0 +1,1 @@
+"""Learner accounts: phone + SMS sign-in, consent, profile and the privacy actions of /me/."""

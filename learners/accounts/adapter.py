@@ -1,0 +1,140 @@
+"""allauth customised for farmers: mainland mobile numbers, SMS codes, consent at sign-up."""
+
+from typing import Any
+
+from allauth.account import app_settings as account_settings
+from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.stages import PhoneVerificationStage
+from allauth.account.utils import user_username
+from allauth.core import ratelimit
+from allauth.core.exceptions import ImmediateHttpResponse
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language, gettext, gettext_noop
+
+from . import selectors, services
+from .phone import normalise_phone
+from .sms import send_sms
+
+SMS_CODE = gettext_noop(
+    "[Digital Village Classroom] Your code is %(code)s. It is valid for %(minutes)s minutes. "
+    "Never tell it to anyone."
+)
+SMS_UNKNOWN = gettext_noop(
+    "[Digital Village Classroom] No account uses this number yet. Sign up here: %(url)s"
+)
+SMS_EXISTS = gettext_noop(
+    "[Digital Village Classroom] This number already has an account. "
+    "Sign in with an SMS code: %(url)s"
+)
+
+
+class LearnerPhoneVerificationStage(PhoneVerificationStage):
+    """Verify a phone at login only for users who have one: staff sign in by username alone."""
+
+    def handle(self):
+        user = self.login.user
+        if user is not None:
+            profile = selectors.profile_for_user(user=user)
+            if profile is None or not profile.phone:
+                return None, True
+        return super().handle()
+
+
+class AccountAdapter(DefaultAccountAdapter):
+    """Phone storage on LearnerProfile, SMS through learners.accounts.sms, random usernames."""
+
+    # --- phone numbers ----------------------------------------------------------------------------
+    def clean_phone(self, phone: str) -> str:
+        try:
+            return normalise_phone(phone)
+        except ValidationError as exc:
+            raise forms.ValidationError(exc.messages, code="invalid_phone") from exc
+
+    def phone_form_field(self, **kwargs: Any) -> Any:
+        from .forms import MainlandPhoneField
+
+        return MainlandPhoneField(**kwargs)
+
+    def set_phone(self, user: AbstractBaseUser, phone: str, verified: bool) -> None:
+        services.profile_set_phone(user=user, phone=phone, verified=verified)
+
+    def get_phone(self, user: AbstractBaseUser) -> tuple[str, bool] | None:
+        profile = selectors.profile_for_user(user=user)
+        if profile is None or not profile.phone:
+            return None
+        return profile.phone, profile.phone_verified
+
+    def set_phone_verified(self, user: AbstractBaseUser, phone: str) -> None:
+        services.profile_mark_phone_verified(user=user, phone=phone)
+
+    def get_user_by_phone(self, phone: str) -> AbstractBaseUser | None:
+        return selectors.user_by_phone(phone=phone)
+
+    # --- text messages ----------------------------------------------------------------------------
+    def _absolute(self, urlname: str) -> str:
+        return self.request.build_absolute_uri(reverse(urlname))
+
+    def send_verification_code_sms(
+        self, user: AbstractBaseUser, phone: str, code: str, **kwargs: Any
+    ) -> None:
+        minutes = (
+            max(account_settings.LOGIN_BY_CODE_TIMEOUT, account_settings.PHONE_VERIFICATION_TIMEOUT)
+            // 60
+        )
+        send_sms(phone, gettext(SMS_CODE) % {"code": code, "minutes": minutes})
+
+    def send_unknown_account_sms(self, phone: str, **kwargs: Any) -> None:
+        send_sms(phone, gettext(SMS_UNKNOWN) % {"url": self._absolute("account_signup")})
+
+    def send_account_already_exists_sms(self, phone: str) -> None:
+        send_sms(phone, gettext(SMS_EXISTS) % {"url": self._absolute("account_request_login_code")})
+
+    def generate_phone_verification_code(self, *, user: AbstractBaseUser, phone: str) -> str:
+        # Six digits: easy to type on a phone keypad.
+        from allauth.core.internal.cryptokit import generate_user_code
+
+        return generate_user_code(length=6, numeric=True, dashed=False)
+
+    # --- users ----------------------------------------------------------------------------------
+    def populate_username(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+        if not user_username(user):
+            user_username(user, services.username_generate())
+
+    def save_user(self, request, user, form, commit=True):
+        user = super().save_user(request, user, form, commit=commit)
+        data = form.cleaned_data
+        if commit and "display_name" in data:
+            services.profile_update(
+                user=user, display_name=data["display_name"], language=_language()
+            )
+        if commit and data.get("consent"):
+            services.consent_record(user=user, language=_language())
+        return user
+
+    def get_login_stages(self) -> list[str]:
+        stages = super().get_login_stages()
+        original = "allauth.account.stages.PhoneVerificationStage"
+        replacement = "learners.accounts.adapter.LearnerPhoneVerificationStage"
+        return [replacement if path == original else path for path in stages]
+
+    # --- rate limits ------------------------------------------------------------------------------
+    def pre_authenticate(self, request: HttpRequest, **credentials: Any) -> None:
+        # allauth answers a locked-out account with a form error; we answer 429 so that clients
+        # and monitoring see the lock (issue 8: the 6th failed login within 5 minutes → 429).
+        try:
+            super().pre_authenticate(request, **credentials)
+        except forms.ValidationError as exc:
+            if exc.code == "too_many_login_attempts":
+                raise ImmediateHttpResponse(ratelimit.respond_429(request)) from exc
+            raise
+
+
+def _language() -> str:
+    language = get_language() or settings.LANGUAGE_CODE
+    codes = {code for code, _name in settings.LANGUAGES}
+    return language if language in codes else settings.LANGUAGE_CODE

@@ -1,0 +1,33 @@
+"""Mainland China mobile numbers, normalised to E.164."""
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+INVALID_PHONE = _("Enter a mainland China mobile number, for example 138 1234 5678.")
+
+
+def normalise_phone(raw: str) -> str:
+    """Return `raw` as E.164 (+86…); raise ValidationError unless it is a mainland mobile number."""
+    text = (raw or "").strip()
+    if not text:
+        raise ValidationError(INVALID_PHONE, code="invalid_phone")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValidationError(INVALID_PHONE, code="invalid_phone") from exc
+    if (
+        number.country_code != 86
+        or not phonenumbers.is_valid_number(number)
+        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
+    ):
+        raise ValidationError(INVALID_PHONE, code="invalid_phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def mask_phone(phone: str) -> str:
+    """+8613812345678 → 138****5678, for screens that must not show the whole number."""
+    national = phone.removeprefix("+86")
+    if len(national) != 11:
+        return "****"
+    return f"{national[:3]}****{national[-4:]}"

@@ -1,0 +1,13 @@
+"""Template helpers of the accounts room."""
+
+from django import template
+
+from ..phone import mask_phone as _mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def mask_phone(phone: str | None) -> str:
+    """138****5678: enough for a learner to recognise their number, little for anyone else."""
+    return _mask_phone(phone) if phone else ""
