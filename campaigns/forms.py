@@ -78,3 +78,24 @@ class ProgramOfficeForm(ScopedAdminForm):
         self.fields["region"] = RegionCodeField(
             regions_visible(user=user), label=_("region"), help_text=REGION_CODE_HELP
         )
+
+
+ROSTER_FILE_HELP = _(
+    "CSV or XLSX with the columns name, phone, village code and cohort (the cohort may be empty)."
+)
+ROSTER_FILE_TYPE = _("Upload a .csv or .xlsx file.")
+ROSTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+class RosterUploadForm(forms.Form):
+    """One roster file."""
+
+    file = forms.FileField(label=_("Roster file"), help_text=ROSTER_FILE_HELP)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".csv", ".xlsx")):
+            raise forms.ValidationError(ROSTER_FILE_TYPE)
+        if upload.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than 5 MB."))
+        return upload

@@ -299,3 +299,91 @@ class RosterImport(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+# --- Rollups --------------------------------------------------------------------------------------
+# Derived tables the dashboard reads instead of the raw learner tables; rebuilt per campaign by
+# campaigns.services.rollups (docs/decisions/0041-dashboard-rollups.md). Courses and lessons are
+# referred to as Wagtail pages so this room does not depend on the courses migrations.
+
+
+class Rollup(models.Model):
+    """Common shape of the rollup rows: one campaign, maybe one cohort."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    cohort = models.ForeignKey(Cohort, null=True, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__} {self.campaign_id}/{self.cohort_id}"
+
+
+class RollupState(models.Model):
+    """When a campaign's rollups were last rebuilt."""
+
+    campaign = models.OneToOneField(Campaign, on_delete=models.CASCADE, related_name="rollup")
+    built_at = models.DateTimeField()
+    # "Active in the last 7 days" is measured from this moment.
+    as_of = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} @ {self.built_at:%Y-%m-%d %H:%M}"
+
+
+class RegionRollup(Rollup):
+    """Learner counts of one campaign for one (cohort, learner region) bucket."""
+
+    # The learner's own region (their village code), else their cohort's village; null: unknown.
+    region = models.ForeignKey(Region, null=True, on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255, blank=True)
+    enrolled = models.PositiveIntegerField(default=0)
+    active_7d = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    certificates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "region_path"])]
+
+
+class CourseRollup(Rollup):
+    """Enrollment counts of one course in one campaign (per cohort)."""
+
+    course = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    enrolled = models.PositiveIntegerField(default=0)
+    active_7d = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    certificates = models.PositiveIntegerField(default=0)
+
+
+class WeeklyRollup(Rollup):
+    """Per ISO week (Monday, local time): learners who joined, were active, completed."""
+
+    week = models.DateField()
+    joined = models.PositiveIntegerField(default=0)
+    active = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "week"])]
+
+
+class LessonRollup(Rollup):
+    """Lesson funnel: campaign learners who started and completed each lesson."""
+
+    course = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    lesson = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField()
+    started = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+
+class QuestionRollup(Rollup):
+    """How often campaign learners answered one quiz question, and how often wrongly."""
+
+    lesson = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    question_id = models.CharField(max_length=64)
+    question_text = models.CharField(max_length=300, blank=True)
+    answered = models.PositiveIntegerField(default=0)
+    missed = models.PositiveIntegerField(default=0)

@@ -2,6 +2,7 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column
@@ -149,6 +150,19 @@ class CampaignViewSet(ScopedViewSet):
         "target_learners",
         "join_code",
     ]
+
+    def get_urlpatterns(self):
+        from . import admin_views
+
+        return [
+            *super().get_urlpatterns(),
+            path("roster/<int:pk>/", admin_views.RosterUploadView.as_view(), name="roster"),
+            path(
+                "roster/<int:pk>/<int:roster>/",
+                admin_views.RosterPreviewView.as_view(),
+                name="roster_preview",
+            ),
+        ]
 
     @property
     def edit_handler(self):

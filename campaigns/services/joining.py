@@ -44,11 +44,14 @@ def join_target_check(*, code: str) -> JoinTarget:
     return target
 
 
-def campaign_enroll(*, learner, campaign: Campaign, cohort: Cohort | None = None) -> int:
+def campaign_enroll(
+    *, learner, campaign: Campaign, cohort: Cohort | None = None, courses: list | None = None
+) -> int:
     """Enroll a learner in every course of the campaign (idempotent); returns the course count."""
     from learners.services import enrollment_create
 
-    courses = list(campaign.courses.all())
+    if courses is None:
+        courses = list(campaign.courses.all())
     with transaction.atomic():
         for course in courses:
             enrollment_create(learner=learner, course=course, campaign=campaign, cohort=cohort)

@@ -11,7 +11,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
 import phonenumbers
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
@@ -232,3 +234,65 @@ def roster_preview(
         valid_count=sum(r.outcome != INVALID for r in rows),
         invalid_count=sum(r.outcome == INVALID for r in rows),
     )
+
+
+def roster_confirm(*, roster_import_id: int) -> RosterImport:
+    """Start importing a previewed roster (once); large rosters go to a Celery worker."""
+    from campaigns.tasks import roster_import_run
+
+    with transaction.atomic():
+        roster = RosterImport.objects.select_for_update().get(pk=roster_import_id)
+        if roster.status != RosterImport.Status.PREVIEW:
+            raise ValidationError(ALREADY_CONFIRMED, code="confirmed")
+        roster.status = RosterImport.Status.RUNNING
+        roster.confirmed_at = timezone.now()
+        roster.save(update_fields=["status", "confirmed_at"])
+    if roster.valid_count > INLINE_LIMIT:
+        transaction.on_commit(lambda: roster_import_run.delay(roster.pk))
+    else:
+        roster_run(roster_import_id=roster.pk)
+    roster.refresh_from_db()
+    return roster
+
+
+def roster_run(*, roster_import_id: int) -> RosterImport:
+    """Register or match the valid rows' learners and enroll them (idempotent on phone numbers)."""
+    from learners.accounts.services import learner_register
+
+    from .joining import campaign_enroll
+
+    roster = RosterImport.objects.select_related("campaign").get(pk=roster_import_id)
+    campaign = roster.campaign
+    cohorts = {c.pk: c for c in Cohort.objects.filter(campaign=campaign)}
+    courses = list(campaign.courses.all())
+    valid = [r for r in roster.rows if r["outcome"] != INVALID]
+    existing = _existing_phones(r["phone"] for r in valid)
+    registered = matched = 0
+    for start in range(0, len(valid), 500):
+        # One transaction per batch: a worker restart redoes at most one batch, and re-running
+        # matches the learners the earlier batches registered.
+        with transaction.atomic():
+            for row in valid[start : start + 500]:
+                learner = learner_register(
+                    name=row["name"],
+                    phone=row["phone"],
+                    registered_by=roster.uploaded_by,
+                    village_code=row["village_code"],
+                )
+                if row["phone"] in existing:
+                    matched += 1
+                else:
+                    registered += 1
+                campaign_enroll(
+                    learner=learner,
+                    campaign=campaign,
+                    cohort=cohorts.get(row["cohort_id"]),
+                    courses=courses,
+                )
+    roster.registered_count = registered
+    roster.matched_count = matched
+    roster.enrolled_count = len(valid)
+    roster.status = RosterImport.Status.DONE
+    roster.finished_at = timezone.now()
+    roster.save()
+    return roster
