@@ -18,7 +18,8 @@ class Command(BaseCommand):
         compiled = 0
         for app in OUR_APPS:
             for po_path in sorted(
-                (Path(settings.BASE_DIR) / app / "locale").glob("*/LC_MESSAGES/*.po")
+                # Sub-apps (learners/accounts, learners/certificates) keep their own locale/.
+                (Path(settings.BASE_DIR) / app).glob("**/locale/*/LC_MESSAGES/*.po")
             ):
                 mo_path = po_path.with_suffix(".mo")
                 if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
