@@ -321,6 +321,7 @@ WAGTAIL_WORKFLOW_ENABLED = True
 # Audio and video for lessons (docs/decisions/0010-media-wagtailmedia.md). Phones play AAC/MP3/Ogg
 # audio and MP4/WebM video; other formats are refused at upload.
 WAGTAILMEDIA = {
+    "MEDIA_MODEL": "courses.LessonMedia",
     "AUDIO_EXTENSIONS": ["aac", "m4a", "mp3", "ogg", "opus", "wav"],
     "VIDEO_EXTENSIONS": ["mp4", "webm"],
 }

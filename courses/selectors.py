@@ -1,0 +1,100 @@
+"""Typed reads of course content: catalog, lessons in order, and the server-side quiz key."""
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from wagtail.models import Locale
+
+from .models import CourseIndexPage, CoursePage, LessonPage, Topic
+
+UNKNOWN_QUESTION = "unknown question id: {}"
+CHOICE_OUT_OF_RANGE = "choice {} is out of range for question {}"
+
+
+@dataclass(frozen=True)
+class QuizKey:
+    """The answer key of one question: its kind, the correct choice indexes, how many choices."""
+
+    kind: str
+    correct: frozenset[int]
+    choice_count: int
+
+
+def catalog_topics(*, locale: Locale) -> QuerySet[Topic]:
+    """Topics in the given locale, for the catalog filter."""
+    return Topic.objects.filter(locale=locale).order_by("name")
+
+
+def catalog_courses(*, index: CourseIndexPage, topic_slug: str = "") -> QuerySet[CoursePage]:
+    """Live courses of a catalog in tree order, with topic, cover and live lesson count."""
+    live_lessons = (
+        LessonPage.objects.filter(
+            live=True, depth=OuterRef("depth") + 1, path__startswith=OuterRef("path")
+        )
+        .order_by()
+        .annotate(group=F("depth"))
+        .values("group")
+        .annotate(total=Count("pk"))
+        .values("total")
+    )
+    courses = (
+        CoursePage.objects.child_of(index)
+        .live()
+        .select_related("topic", "cover_image")
+        .annotate(
+            live_lesson_count=Coalesce(Subquery(live_lessons, output_field=IntegerField()), 0)
+        )
+        .order_by("path")
+    )
+    if topic_slug:
+        courses = courses.filter(topic__slug=topic_slug)
+    return courses
+
+
+def course_lessons(course: CoursePage) -> list[LessonPage]:
+    """Live lessons of a course in tree order (one query)."""
+    return list(LessonPage.objects.child_of(course).live().order_by("path"))
+
+
+def lesson_count(course: CoursePage) -> int:
+    """Number of live lessons in a course."""
+    return LessonPage.objects.child_of(course).live().count()
+
+
+def course_for_lesson(lesson: LessonPage) -> CoursePage:
+    """The course a lesson belongs to."""
+    return CoursePage.objects.ancestor_of(lesson).get(depth=lesson.depth - 1)
+
+
+def lesson_quiz_key(lesson: LessonPage) -> dict[str, QuizKey]:
+    """The answer key of a lesson's quiz, by question block id."""
+    key = {}
+    for child in lesson.quiz:
+        block = child.block
+        key[child.id] = QuizKey(
+            kind=block.kind,
+            correct=block.correct_indexes(child.value),
+            choice_count=len(block.choice_texts(child.value)),
+        )
+    return key
+
+
+def score_quiz(key: Mapping[str, QuizKey], answers: Mapping[str, Sequence[int]]) -> int:
+    """Percentage of questions answered exactly right (0–100); unanswered counts as wrong."""
+    for question_id, chosen in answers.items():
+        if question_id not in key:
+            raise ValueError(UNKNOWN_QUESTION.format(question_id))
+        count = key[question_id].choice_count
+        for index in chosen:
+            if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < count:
+                raise ValueError(CHOICE_OUT_OF_RANGE.format(index, question_id))
+    if not key:
+        return 100
+    right = sum(
+        1
+        for question_id, question in key.items()
+        if question.correct and frozenset(answers.get(question_id, ())) == question.correct
+    )
+    return round(100 * right / len(key))
