@@ -133,6 +133,13 @@ class Campaign(JoinCodeMixin):
         ProgramOffice, verbose_name=_("office"), on_delete=models.PROTECT, related_name="campaigns"
     )
     title = models.CharField(_("title"), max_length=150)
+    courses = models.ManyToManyField(
+        "courses.CoursePage",
+        verbose_name=_("courses"),
+        blank=True,
+        related_name="campaigns",
+        help_text=_("Learners who join are enrolled in each of these courses."),
+    )
     region = models.ForeignKey(
         Region,
         verbose_name=_("region"),

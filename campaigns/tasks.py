@@ -23,3 +23,49 @@ def roster_import_run(self, roster_import_id: int) -> None:
             )
             raise
         raise self.retry(exc=exc, countdown=2**self.request.retries * 30) from exc
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, soft_time_limit=900, time_limit=960)
+def export_build_task(self, export_id: int, campaign_ids: list[int], cohort_ids) -> None:
+    """Build a large export file."""
+    from .models import ExportLog
+    from .services.exports import export_build, scope_from_ids
+
+    export = ExportLog.objects.filter(pk=export_id).select_related("campaign", "office").first()
+    if export is None:
+        return
+    scope, region = scope_from_ids(campaign_ids, cohort_ids, export)
+    try:
+        export_build(export_id=export_id, scope=scope, region=region)
+    except Exception as exc:
+        if self.request.retries >= MAX_RETRIES:
+            ExportLog.objects.filter(pk=export_id).update(status=ExportLog.Status.FAILED)
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries * 30) from exc
+
+
+@shared_task(bind=True, max_retries=MAX_RETRIES, soft_time_limit=1800, time_limit=1900)
+def rollup_rebuild_task(self, campaign_id: int) -> None:
+    """Rebuild one campaign's rollups."""
+    from .models import Campaign
+    from .services.rollups import rollup_rebuild
+
+    if not Campaign.objects.filter(pk=campaign_id).exists():
+        return
+    try:
+        rollup_rebuild(campaign_id=campaign_id)
+    except Exception as exc:
+        if self.request.retries >= MAX_RETRIES:
+            raise
+        raise self.retry(exc=exc, countdown=2**self.request.retries * 30) from exc
+
+
+@shared_task(bind=True, name="campaigns.rollups_refresh")
+def rollups_refresh(self) -> int:
+    """Beat: queue a rebuild for every campaign whose raw data changed since its last rollup."""
+    from .services.rollups import campaigns_needing_rollup
+
+    campaign_ids = campaigns_needing_rollup()
+    for campaign_id in campaign_ids:
+        rollup_rebuild_task.delay(campaign_id)
+    return len(campaign_ids)
