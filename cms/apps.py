@@ -7,6 +7,15 @@ class CmsConfig(AppConfig):
     verbose_name = _("Site")
 
     def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed, post_save, pre_save
+
+        from . import audit, security
         from .celery import ensure_broker_folders
 
         ensure_broker_folders()
+        # Audit and session side effects that must follow any change, from any editor.
+        user_model = get_user_model()
+        m2m_changed.connect(audit.on_user_groups_changed, sender=user_model.groups.through)
+        pre_save.connect(security.on_user_pre_save, sender=user_model)
+        post_save.connect(security.on_user_post_save, sender=user_model)

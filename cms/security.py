@@ -1,0 +1,136 @@
+"""Response headers and admin sign-in rules that protect the whole site.
+
+Content-Security-Policy comes from django-csp 4 (docs/decisions/0050-csp-django-csp.md): the
+learner site gets a strict nonce policy, the Wagtail admin (which still ships inline scripts) a
+looser one of its own. Permissions-Policy has no Django setting, so a tiny middleware adds it.
+"""
+
+from urllib.parse import urlsplit
+
+from csp.middleware import CSPMiddleware, PolicyParts
+from django.conf import settings
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.http import urlencode
+
+ADMINISTRATORS = "Administrators"
+
+
+def media_origins() -> list[str]:
+    """Origins that serve uploaded media when it lives on object storage or a CDN."""
+    origins = []
+    media_url = getattr(settings, "MEDIA_URL", "") or ""
+    parts = urlsplit(media_url)
+    if parts.scheme and parts.netloc:
+        origins.append(f"{parts.scheme}://{parts.netloc}")
+    custom_domain = getattr(settings, "AWS_S3_CUSTOM_DOMAIN", None)
+    if custom_domain:
+        origins.append(f"https://{custom_domain}")
+    return origins
+
+
+def _is_admin_path(request: HttpRequest) -> bool:
+    return request.path_info.startswith(settings.CSP_ADMIN_PATH_PREFIXES)
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp's middleware with a second policy for the Wagtail admin."""
+
+    def get_policy_parts(
+        self,
+        request: HttpRequest,
+        response: HttpResponseBase,
+        report_only: bool = False,
+    ) -> PolicyParts:
+        parts = super().get_policy_parts(request, response, report_only)
+        if report_only:
+            return parts
+        if parts.config is None:
+            # A view that chose its own policy (csp_override) keeps it.
+            base = (
+                settings.CSP_ADMIN_DIRECTIVES
+                if _is_admin_path(request)
+                else settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
+            )
+            parts.config = dict(base)
+        origins = media_origins()
+        if origins:
+            for directive in ("img-src", "media-src"):
+                parts.config[directive] = [*(parts.config.get(directive) or []), *origins]
+        return parts
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off the powerful browser features no page of the classroom uses."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allow)})"
+            for feature, allow in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+def mfa_required(user) -> bool:
+    """True when this staff user must have an authenticator before using the admin."""
+    if not getattr(settings, "ADMIN_MFA_REQUIRED", True) or not user.is_authenticated:
+        return False
+    return user.is_superuser or user.groups.filter(name=ADMINISTRATORS).exists()
+
+
+def has_authenticator(user) -> bool:
+    """True when the user has set up a TOTP authenticator (allauth.mfa)."""
+    from allauth.mfa.models import Authenticator
+
+    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+
+class AdminMFARequiredMiddleware:
+    """Send an administrator without a TOTP authenticator to set one up before the admin."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if (
+            request.path_info.startswith("/admin/")
+            and mfa_required(request.user)
+            and not has_authenticator(request.user)
+        ):
+            setup = reverse("mfa_activate_totp")
+            return HttpResponseRedirect(f"{setup}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def user_sessions_end(*, user) -> int:
+    """End every session the user signed in with (allauth.usersessions tracks them); idempotent."""
+    from allauth.usersessions.models import UserSession
+
+    sessions = list(UserSession.objects.filter(user_id=user.pk))
+    for session in sessions:
+        session.end()
+    return len(sessions)
+
+
+def on_user_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    """Remember whether the account was active before this save."""
+    if raw or instance.pk is None:
+        return
+    instance._was_active = (
+        sender.objects.filter(pk=instance.pk).values_list("is_active", flat=True).first()
+    )
+
+
+def on_user_post_save(sender, instance, created, raw=False, **kwargs) -> None:
+    """Disabling an account signs it out everywhere at once (issue 8, point 1)."""
+    if raw or created or instance.is_active or not getattr(instance, "_was_active", False):
+        return
+    from .audit import USER_DEACTIVATED, audit_record
+
+    ended = user_sessions_end(user=instance)
+    audit_record(action=USER_DEACTIVATED, target=instance, details={"sessions_ended": ended})
