@@ -39,7 +39,9 @@ def test_consent_page_shows_the_notice_in_plain_chinese(client, old_consent_lear
     assert "手机号" in html and "同意" in html
 
 
-def test_agreeing_records_version_time_and_text_and_continues(client, old_consent_learner, settings):
+def test_agreeing_records_version_time_and_text_and_continues(
+    client, old_consent_learner, settings
+):
     response = client.post("/me/consent/", {"consent": "on", "next": "/me/profile/"})
 
     assert response.status_code == 302 and response.url == "/me/profile/"

@@ -46,9 +46,7 @@ def test_forged_forwarded_for_does_not_reset_the_limit(client, outbox, settings)
         client.post(REQUEST, {"phone": f"1380013801{n}"}, HTTP_X_FORWARDED_FOR=f"198.51.100.{n}")
 
     client.cookies.clear()
-    response = client.post(
-        REQUEST, {"phone": "13800138019"}, HTTP_X_FORWARDED_FOR="198.51.100.99"
-    )
+    response = client.post(REQUEST, {"phone": "13800138019"}, HTTP_X_FORWARDED_FOR="198.51.100.99")
     assert response.status_code == 429
 
 

@@ -1,0 +1,73 @@
+"""A trainer registers a learner by name and phone; the learner then signs in by SMS code."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+
+from cms.roles import TRAINERS
+from learners.accounts.models import LearnerProfile
+from learners.accounts.services import NAME_REQUIRED, learner_register
+
+from .factories import learner
+
+pytestmark = pytest.mark.django_db
+
+URL = "/admin/learners/register/"
+
+
+@pytest.fixture
+def trainer():
+    user = get_user_model().objects.create_user("trainer1", password="trainer-pass-2026")
+    user.groups.add(Group.objects.get(name=TRAINERS))
+    return user
+
+
+def test_registering_creates_a_learner_without_password(trainer):
+    user = learner_register(
+        name="王芳", phone="138 0013 8007", registered_by=trainer, village_code="110101001001"
+    )
+    profile = LearnerProfile.objects.get(user=user)
+    assert (profile.display_name, profile.phone, profile.village_code) == (
+        "王芳",
+        "+8613800138007",
+        "110101001001",
+    )
+    assert profile.registered_by == trainer
+    assert not profile.phone_verified and not user.has_usable_password()
+    assert "13800138007" not in user.username
+
+
+def test_registering_the_same_phone_twice_is_idempotent(trainer):
+    first = learner_register(name="王芳", phone="13800138007", registered_by=trainer)
+    second = learner_register(name="王芳芳", phone="+86 138 0013 8007", registered_by=trainer)
+    assert first.pk == second.pk
+    assert LearnerProfile.objects.filter(phone="+8613800138007").count() == 1
+
+
+def test_registering_needs_a_name_and_a_mainland_mobile(trainer):
+    with pytest.raises(ValidationError) as error:
+        learner_register(name=" ", phone="13800138007", registered_by=trainer)
+    assert NAME_REQUIRED in error.value.messages
+    with pytest.raises(ValidationError):
+        learner_register(name="王芳", phone="010 1234 5678", registered_by=trainer)
+    assert not LearnerProfile.objects.exists()
+
+
+def test_trainer_registers_a_learner_in_the_admin(client, trainer):
+    client.force_login(trainer)
+    assert client.get(URL).status_code == 200
+
+    response = client.post(URL, {"name": "王芳", "phone": "13800138007", "village_code": ""})
+
+    assert response.status_code == 200
+    assert LearnerProfile.objects.filter(phone="+8613800138007", display_name="王芳").exists()
+    assert "138****8007" in response.content.decode()
+
+
+def test_learner_cannot_open_the_registration_page(client):
+    client.force_login(learner())
+    response = client.get(URL)
+    assert response.status_code in (302, 403)
+    assert client.post(URL, {"name": "x", "phone": "13800138007"}).status_code in (302, 403)
+    assert not LearnerProfile.objects.filter(phone="+8613800138007").exists()
