@@ -1,4 +1,4 @@
-"""A learner signs in with an SMS code: same answer for any number, codes short-lived and single-use."""
+"""Signing in with an SMS code: same answer for any number; codes short-lived, single-use."""
 
 import re
 import time
@@ -44,8 +44,8 @@ def test_known_and_unknown_numbers_get_identical_responses(client, outbox):
     unknown_html = _without_csrf(unknown.content.decode()).replace("5", "#").replace("6", "#")
     assert known_html == unknown_html
     # Only the known number receives a code; the unknown one is told how to sign up.
-    assert re.search(r"\b\d{6}\b", [m for m in outbox if m.phone.endswith("05")][0].message)
-    unknown_sms = [m for m in outbox if m.phone.endswith("06")][0].message
+    assert re.search(r"\b\d{6}\b", next(m for m in outbox if m.phone.endswith("05")).message)
+    unknown_sms = next(m for m in outbox if m.phone.endswith("06")).message
     assert "/accounts/signup/" in unknown_sms and not re.search(r"\b\d{6}\b", unknown_sms)
 
 

@@ -1,4 +1,4 @@
-"""Text messages go through one interface: logged in the embedded default, a gateway in production."""
+"""Text messages go through one interface: logged by default, an HTTP gateway in production."""
 
 import json
 import logging
