@@ -1,6 +1,7 @@
 """Factories for staff accounts used by the security tests."""
 
 import factory
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
@@ -13,9 +14,10 @@ class StaffFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"staff{n}")
-    password = factory.PostGenerationMethodCall("set_password", STAFF_PASSWORD)
+    password = factory.LazyFunction(lambda: make_password(STAFF_PASSWORD))
 
     @factory.post_generation
     def groups(self, create, extracted, **kwargs):
