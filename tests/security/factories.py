@@ -1,8 +1,8 @@
 """Factories for staff accounts used by the security tests."""
 
 import factory
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
 STAFF_PASSWORD = "a-long-staff-pass-2026"
