@@ -28,6 +28,17 @@ def _get(url: str, timeout: float = 15) -> tuple[int, bytes]:
         return error.code, error.read()
 
 
+def _wait_until_up(base: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if _get(f"{base}/healthz", timeout=2)[0] in (200, 503):
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"{base} did not come up")
+
+
 @pytest.fixture(scope="module")
 def embedded_site(tmp_path_factory):
     """migrate, bootstrap_demo, serve_embedded (web + Celery worker) in a private folder."""
@@ -52,13 +63,7 @@ def embedded_site(tmp_path_factory):
         start_new_session=True,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if _get(f"{base}/healthz", timeout=2)[0] == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
+    _wait_until_up(base)
     yield base, var
     os.killpg(server.pid, 2)  # Ctrl-C, as a person would press it
     server.wait(timeout=30)
@@ -105,7 +110,7 @@ def test_ctrl_c_stops_web_server_and_worker(tmp_path):
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(4)
+    _wait_until_up(f"http://127.0.0.1:{port}")
     os.killpg(process.pid, 2)
     assert process.wait(timeout=30) == 0
     leftovers = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
