@@ -2,25 +2,42 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from .charts import weekly_trend_svg
+from .dashboard import (
+    campaign_scope,
+    cohort_breakdown,
+    course_breakdown,
+    drill_path,
+    kpis,
+    lesson_funnel,
+    missed_questions,
+    office_scope,
+    region_breakdown,
+    region_in_scope,
+    weekly_trend,
+)
 from .forms import RosterUploadForm
-from .models import RosterImport
-from .selectors import campaigns_visible
+from .models import ExportLog, Region, RosterImport
+from .selectors import campaigns_visible, offices_visible
+from .services.exports import FORMATS, export_start
+from .services.exports import mask_phone as exports_mask_phone
 from .services.roster import INVALID, RosterFileError, roster_confirm, roster_preview
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PREVIEW_VALID_ROWS_SHOWN = 200
 
 
 def mask_phone(phone: str) -> str:
-    """+8613812345678 → 138****5678."""
-    from learners.accounts.phone import mask_phone as learners_mask_phone
-
-    return learners_mask_phone(phone) if phone.startswith("+86") else phone
+    """Mask a normalised number; leave what the officer typed wrongly visible to correct it."""
+    return exports_mask_phone(phone) if phone.startswith("+86") else phone
 
 
 class CampaignObjectMixin(WagtailAdminTemplateMixin):
@@ -134,3 +151,170 @@ class RosterPreviewView(CampaignObjectMixin, TemplateView):
             else:
                 messages.info(request, _("The import is running; refresh this page to follow it."))
         return redirect("campaigns:roster_preview", pk=self.campaign.pk, roster=roster.pk)
+
+
+class DashboardMixin:
+    """Shared by campaign and office dashboards: drill-down region and the figures."""
+
+    template_name = "campaigns/admin/dashboard.html"
+    header_icon = "view"
+
+    def resolve_region(self, scope):
+        region = region_in_scope(scope, self.request.GET.get("region", ""))
+        if region is None:
+            raise Http404
+        return region
+
+    def dashboard_context(self, scope, region, export_urls):
+        trend = weekly_trend(scope)
+        return {
+            "scope": scope,
+            "region": region,
+            "drill_path": drill_path(scope, region),
+            "kpis": kpis(scope),
+            "regions": region_breakdown(scope, region),
+            "courses": course_breakdown(scope),
+            "cohorts": cohort_breakdown(scope),
+            "trend": trend,
+            "trend_svg": weekly_trend_svg(trend),
+            "funnel": lesson_funnel(scope),
+            "missed": missed_questions(scope),
+            "export_urls": export_urls,
+            "can_export": self.request.user.has_perm("campaigns.export_figures"),
+            "village_level": Region.Level.VILLAGE,
+        }
+
+
+class CampaignDashboardView(DashboardMixin, CampaignObjectMixin, TemplateView):
+    """One campaign's figures, drillable from its region down to villages."""
+
+    permission = "campaigns.view_dashboard"
+    page_title = _("Dashboard")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = campaign_scope(user=self.request.user, campaign=self.campaign)
+        region = self.resolve_region(scope)
+        query = f"?region={region.code}"
+        exports = {
+            f"{kind}_{fmt}": reverse("campaigns:export", args=[self.campaign.pk, kind, fmt]) + query
+            for kind in ("aggregates", "learners")
+            for fmt in FORMATS
+        }
+        context.update(self.dashboard_context(scope, region, exports))
+        context["campaign"] = self.campaign
+        return context
+
+
+class OfficeDashboardView(DashboardMixin, WagtailAdminTemplateMixin, TemplateView):
+    """All of an office's campaigns (that the user may see) together."""
+
+    page_title = _("Office dashboard")
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("campaigns.view_dashboard"):
+            raise PermissionDenied
+        self.office = get_object_or_404(offices_visible(user=request.user), pk=kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.office.name
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        scope = office_scope(user=self.request.user, office=self.office)
+        region = self.resolve_region(scope)
+        query = f"?region={region.code}"
+        exports = {
+            f"{kind}_{fmt}": reverse("program_offices:export", args=[self.office.pk, kind, fmt])
+            + query
+            for kind in ("aggregates", "learners")
+            for fmt in FORMATS
+        }
+        context.update(self.dashboard_context(scope, region, exports))
+        context["office"] = self.office
+        context["campaigns"] = campaigns_visible(user=self.request.user).filter(office=self.office)
+        return context
+
+
+def _start_export(request, *, scope, region, kind, fmt, campaign=None, office=None):
+    if not request.user.has_perm("campaigns.export_figures"):
+        raise PermissionDenied
+    if kind not in ExportLog.Kind.values or fmt not in FORMATS:
+        raise Http404
+    log = export_start(
+        user=request.user,
+        scope=scope,
+        region=region,
+        kind=kind,
+        file_format=fmt,
+        campaign=campaign,
+        office=office,
+    )
+    if log.status == ExportLog.Status.READY:
+        return redirect("campaigns:export_download", log.pk)
+    messages.info(request, _("The export is being built; it will be listed here when ready."))
+    return redirect("campaigns:exports")
+
+
+def campaign_export(request, pk: int, kind: str, fmt: str):
+    """Export one campaign's figures or learners (logged)."""
+    campaign = get_object_or_404(campaigns_visible(user=request.user), pk=pk)
+    if not request.user.has_perm("campaigns.view_dashboard"):
+        raise PermissionDenied
+    scope = campaign_scope(user=request.user, campaign=campaign)
+    region = region_in_scope(scope, request.GET.get("region", ""))
+    if region is None:
+        raise Http404
+    return _start_export(request, scope=scope, region=region, kind=kind, fmt=fmt, campaign=campaign)
+
+
+def office_export(request, pk: int, kind: str, fmt: str):
+    """Export an office's figures or learners (logged)."""
+    office = get_object_or_404(offices_visible(user=request.user), pk=pk)
+    scope = office_scope(user=request.user, office=office)
+    region = region_in_scope(scope, request.GET.get("region", ""))
+    if region is None:
+        raise Http404
+    return _start_export(request, scope=scope, region=region, kind=kind, fmt=fmt, office=office)
+
+
+def _own_exports(user):
+    logs = ExportLog.objects.select_related("campaign", "office", "user")
+    if user.has_perm("campaigns.view_exportlog"):
+        return logs
+    return logs.filter(user=user)
+
+
+class ExportListView(WagtailAdminTemplateMixin, TemplateView):
+    """The user's exports (administrators: everyone's), newest first, with download links."""
+
+    page_title = _("Exports")
+    header_icon = "download"
+    template_name = "campaigns/admin/exports.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        if not request.user.has_perm("campaigns.export_figures"):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["exports"] = _own_exports(self.request.user)[:100]
+        return context
+
+
+def export_download(request, pk: int):
+    """Send a finished export file to the user who made it."""
+    if not request.user.has_perm("campaigns.export_figures"):
+        raise PermissionDenied
+    log = get_object_or_404(_own_exports(request.user), pk=pk)
+    if log.user_id != request.user.pk or log.status != ExportLog.Status.READY or not log.file:
+        raise Http404
+    content_type = XLSX_TYPE if log.file_format == "xlsx" else "text/csv; charset=utf-8"
+    return FileResponse(
+        log.file.open("rb"),
+        as_attachment=True,
+        filename=log.file.name.rsplit("/", 1)[-1],
+        content_type=content_type,
+    )

@@ -5,7 +5,7 @@ from django.http import Http404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
-from wagtail.admin.ui.tables import Column
+from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -110,7 +110,18 @@ class ProgramOfficeViewSet(ScopedViewSet):
     model = ProgramOffice
     icon = "group"
     menu_label = _("Program offices")
-    list_display = ["name", "region", "signatory_name", "is_default"]
+    list_display = [
+        "name",
+        "region",
+        "signatory_name",
+        "is_default",
+        TitleColumn(
+            "dashboard",
+            label=_("Dashboard"),
+            accessor=lambda office: _("Dashboard"),
+            url_name="program_offices:dashboard",
+        ),
+    ]
     search_fields = ["name"]
     edit_handler = ObjectList(
         [
@@ -124,6 +135,23 @@ class ProgramOfficeViewSet(ScopedViewSet):
         base_form_class=ProgramOfficeForm,
     )
     inspect_view_fields = ["name", "region", "signatory_name", "seal_image", "is_default"]
+
+    def get_urlpatterns(self):
+        from . import admin_views
+
+        return [
+            *super().get_urlpatterns(),
+            path(
+                "dashboard/<int:pk>/",
+                admin_views.OfficeDashboardView.as_view(),
+                name="dashboard",
+            ),
+            path(
+                "export/<int:pk>/<str:kind>/<str:fmt>/",
+                admin_views.office_export,
+                name="export",
+            ),
+        ]
 
 
 class CampaignViewSet(ScopedViewSet):
@@ -139,6 +167,18 @@ class CampaignViewSet(ScopedViewSet):
         "ends_on",
         "target_learners",
         Column("join_code", label=_("join code")),
+        TitleColumn(
+            "dashboard",
+            label=_("Dashboard"),
+            accessor=lambda campaign: _("Dashboard"),
+            url_name="campaigns:dashboard",
+        ),
+        TitleColumn(
+            "roster",
+            label=_("Roster"),
+            accessor=lambda campaign: _("Import roster"),
+            url_name="campaigns:roster",
+        ),
     ]
     search_fields = ["title", "join_code"]
     inspect_view_fields = [
@@ -157,6 +197,22 @@ class CampaignViewSet(ScopedViewSet):
         return [
             *super().get_urlpatterns(),
             path("roster/<int:pk>/", admin_views.RosterUploadView.as_view(), name="roster"),
+            path(
+                "dashboard/<int:pk>/",
+                admin_views.CampaignDashboardView.as_view(),
+                name="dashboard",
+            ),
+            path(
+                "export/<int:pk>/<str:kind>/<str:fmt>/",
+                admin_views.campaign_export,
+                name="export",
+            ),
+            path("exports/", admin_views.ExportListView.as_view(), name="exports"),
+            path(
+                "exports/<int:pk>/download/",
+                admin_views.export_download,
+                name="export_download",
+            ),
             path(
                 "roster/<int:pk>/<int:roster>/",
                 admin_views.RosterPreviewView.as_view(),

@@ -60,3 +60,46 @@ class CohortFactory(factory.django.DjangoModelFactory):
 
     campaign = factory.SubFactory(CampaignFactory)
     name = factory.Sequence(lambda n: f"Cohort {n}")
+
+
+def make_course(title: str, lessons: int = 3, questions: int = 2):
+    """A live course with live lessons, each with single-choice questions (choice q%2 correct)."""
+    from wagtail.rich_text import RichText
+
+    from cms.demo import load_site
+    from courses.models import CourseIndexPage, CoursePage, LessonPage
+
+    home = load_site()
+    index = CourseIndexPage.objects.filter(locale=home.locale).first()
+    if index is None:
+        index = CourseIndexPage(title="课程", slug="courses")
+        home.add_child(instance=index)
+        index.save_revision().publish()
+    course = CoursePage(title=title, slug=f"c-{CoursePage.objects.count() + 1}", summary="学")
+    index.add_child(instance=course)
+    course.save_revision().publish()
+    for number in range(1, lessons + 1):
+        quiz = [
+            (
+                "single_choice",
+                {
+                    "prompt": f"{title} 第{number}课 问题{q}",
+                    "choices": [
+                        {"text": f"选项{i}", "is_correct": i == q % 2, "feedback": ""}
+                        for i in range(3)
+                    ],
+                    "explanation": "",
+                },
+            )
+            for q in range(questions)
+        ]
+        lesson = LessonPage(
+            title=f"{title} 第{number}课",
+            slug=f"lesson-{number}",
+            estimated_minutes=5,
+            body=[("text", RichText(f"<p>第{number}课</p>"))],
+            quiz=quiz,
+        )
+        course.add_child(instance=lesson)
+        lesson.save_revision().publish()
+    return course

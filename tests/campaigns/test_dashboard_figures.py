@@ -1,0 +1,398 @@
+"""On a randomised dataset, every dashboard figure equals the same figure computed from raw rows.
+
+The expected values are computed here with plain Python loops over the raw tables (enrollments,
+profiles, lesson progress, events, certificates), independently of the rollup service's queries.
+"""
+
+import datetime
+import functools
+import random
+import uuid
+from collections import defaultdict
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from campaigns.dashboard import (
+    campaign_scope,
+    cohort_breakdown,
+    course_breakdown,
+    kpis,
+    lesson_funnel,
+    missed_questions,
+    office_scope,
+    region_breakdown,
+    weekly_trend,
+)
+from campaigns.models import Cohort, Region
+from campaigns.services.rollups import rollup_rebuild, week_start
+from courses.models import LessonPage
+from courses.selectors import lesson_quiz_key
+from learners.accounts.models import LearnerProfile
+from learners.certificates.models import Certificate
+from learners.models import Enrollment, LessonProgress, ProgressEvent
+
+from .factories import (
+    CampaignFactory,
+    CohortFactory,
+    ProgramOfficeFactory,
+    UserFactory,
+    make_course,
+)
+
+pytestmark = pytest.mark.django_db
+NOW = timezone.now()
+
+
+def random_moment(rng, days_back=70):
+    return NOW - datetime.timedelta(days=rng.uniform(0, days_back))
+
+
+@pytest.fixture
+def dataset(tree):
+    """Three campaigns in two offices, 60 learners with random enrollments, progress, events."""
+    rng = random.Random(20261129)
+    courses = [make_course(f"课程{n}", lessons=3, questions=2) for n in range(3)]
+    lessons = {c.pk: list(LessonPage.objects.child_of(c).live().order_by("path")) for c in courses}
+    office_f = ProgramOfficeFactory(region=tree.f)
+    office_a = ProgramOfficeFactory(region=tree.a)
+    camp1 = CampaignFactory(office=office_f, region=tree.f, target_learners=40)
+    camp1.courses.set(courses[:2])
+    camp2 = CampaignFactory(office=office_a, region=tree.a, target_learners=10)
+    camp2.courses.set(courses[1:])
+    camp3 = CampaignFactory(office=office_f, region=tree.b, target_learners=0)
+    camp3.courses.set([courses[0]])
+    trainer = UserFactory(username="t1")
+    cohorts = {
+        camp1.pk: [
+            CohortFactory(campaign=camp1, village=tree.va1, trainer=trainer),
+            CohortFactory(campaign=camp1, village=tree.vb1),
+        ],
+        camp2.pk: [CohortFactory(campaign=camp2, village=tree.va2, trainer=trainer)],
+        camp3.pk: [],
+    }
+    villages = [tree.va1.code, tree.va2.code, tree.vb1.code, tree.ta.code, "", "999999999999"]
+    for n in range(40):
+        user = UserFactory(username=f"learner{n}")
+        LearnerProfile.objects.create(
+            user=user, display_name=f"学员{n}", village_code=rng.choice(villages)
+        )
+        for campaign in (camp1, camp2, camp3):
+            if rng.random() < 0.45:
+                continue
+            cohort = rng.choice([*cohorts[campaign.pk], None])
+            for course in campaign.courses.all():
+                if rng.random() < 0.2:
+                    continue
+                # Now and then an enrollment carries another cohort (the lowest id counts).
+                this_cohort = cohort
+                if cohorts[campaign.pk] and rng.random() < 0.1:
+                    this_cohort = rng.choice(cohorts[campaign.pk])
+                enrolled_at = random_moment(rng)
+                last = None if rng.random() < 0.2 else random_moment(rng, 12)
+                done = None
+                if last and rng.random() < 0.5:
+                    done = max(enrolled_at, last)
+                enrollment = Enrollment.objects.create(
+                    learner=user,
+                    course=course,
+                    campaign=campaign,
+                    cohort=this_cohort,
+                    last_activity_at=last,
+                    completed_at=done,
+                )
+                Enrollment.objects.filter(pk=enrollment.pk).update(enrolled_at=enrolled_at)
+                if done and rng.random() < 0.6:
+                    revoked = rng.random() < 0.2
+                    Certificate.objects.create(
+                        enrollment=enrollment,
+                        learner=user,
+                        course=course,
+                        campaign=campaign,
+                        learner_name="x",
+                        course_title=course.title,
+                        issuer_name="o",
+                        hours=Decimal("1.0"),
+                        completed_on=done.date(),
+                        recipient_salt="s",
+                        status="revoked" if revoked else "issued",
+                        revoked_at=NOW if revoked else None,
+                    )
+        keys = {}
+        for course in courses:
+            for lesson in lessons[course.pk]:
+                if rng.random() < 0.5:
+                    LessonProgress.objects.get_or_create(
+                        learner=user,
+                        lesson=lesson,
+                        course=course,
+                        defaults={"status": rng.choice(["opened", "read", "completed"])},
+                    )
+                for _ in range(rng.randint(0, 2)):
+                    key = keys.setdefault(lesson.pk, lesson_quiz_key(lesson))
+                    quiz = rng.random() < 0.5
+                    ProgressEvent.objects.create(
+                        id=uuid.uuid4(),
+                        learner=user,
+                        lesson=lesson,
+                        kind="quiz" if quiz else rng.choice(["opened", "read"]),
+                        occurred_at=random_moment(rng),
+                        data={"answers": {q: [rng.randint(0, 2)] for q in key}} if quiz else {},
+                    )
+    # A learner of another campaign's region with no enrollment must not count anywhere.
+    LearnerProfile.objects.create(user=UserFactory(username="outsider"), village_code=tree.va1.code)
+    for campaign in (camp1, camp2, camp3):
+        rollup_rebuild(campaign_id=campaign.pk, as_of=NOW)
+    return {"campaigns": [camp1, camp2, camp3], "offices": [office_f, office_a], "tree": tree}
+
+
+# --- the independent computation ------------------------------------------------------------
+
+
+class Expected:
+    """Figures of a set of campaigns (optionally some cohorts), from raw rows in Python."""
+
+    def __init__(self, campaign_ids, cohort_ids=None):
+        enrollments = [e for e in Enrollment.objects.all() if e.campaign_id in campaign_ids]
+        profiles = {p.user_id: p for p in LearnerProfile.objects.all()}
+        regions = {r.code: r for r in Region.objects.all()}
+        by_key = defaultdict(list)
+        for e in enrollments:
+            by_key[(e.campaign_id, e.learner_id)].append(e)
+        self.learners = []
+        for (campaign_id, learner_id), rows in by_key.items():
+            cohorts = sorted(e.cohort_id for e in rows if e.cohort_id)
+            cohort_id = cohorts[0] if cohorts else None
+            if cohort_ids is not None and cohort_id not in cohort_ids:
+                continue
+            region = regions.get(profiles[learner_id].village_code)
+            if region is None and cohort_id:
+                region = Cohort.objects.get(pk=cohort_id).village
+            lasts = [e.last_activity_at for e in rows if e.last_activity_at]
+            done = all(e.completed_at for e in rows)
+            certs = Certificate.objects.filter(
+                campaign_id=campaign_id, learner_id=learner_id, status="issued"
+            ).count()
+            self.learners.append(
+                {
+                    "campaign": campaign_id,
+                    "learner": learner_id,
+                    "cohort": cohort_id,
+                    "region": region,
+                    "active": bool(lasts) and max(lasts) >= NOW - datetime.timedelta(days=7),
+                    "completed": done,
+                    "done_at": max(e.completed_at for e in rows) if done else None,
+                    "joined": min(e.enrolled_at for e in rows),
+                    "certificates": certs,
+                }
+            )
+        self.enrollments = [
+            e
+            for e in enrollments
+            if cohort_ids is None
+            or self.cohort_of(e.campaign_id, e.learner_id, default=-1) in cohort_ids
+        ]
+
+    def cohort_of(self, campaign_id, learner_id, default=None):
+        for row in self.learners:
+            if (row["campaign"], row["learner"]) == (campaign_id, learner_id):
+                return row["cohort"]
+        return default
+
+    def counts(self, rows):
+        return {
+            "enrolled": len(rows),
+            "active_7d": sum(r["active"] for r in rows),
+            "completed": sum(r["completed"] for r in rows),
+            "certificates": sum(r["certificates"] for r in rows),
+        }
+
+
+def figures(f):
+    return {
+        "enrolled": f.enrolled,
+        "active_7d": f.active_7d,
+        "completed": f.completed,
+        "certificates": f.certificates,
+    }
+
+
+def check_regions(scope, expected, parent, root):
+    shown = {f.region.pk if f.region else None: f for f in region_breakdown(scope, parent)}
+    for child in parent.get_children():
+        inside = [
+            r for r in expected.learners if r["region"] and r["region"].path.startswith(child.path)
+        ]
+        got = figures(shown[child.pk]) if child.pk in shown else expected.counts([])
+        assert got == expected.counts(inside), (parent.name, child.name)
+        if inside and child.level != "village":
+            check_regions(scope, expected, child, root)
+    direct = [r for r in expected.learners if r["region"] and r["region"].pk == parent.pk]
+    if direct:
+        assert figures(shown[parent.pk]) == expected.counts(direct)
+    if parent.pk == root.pk:
+        outside = [
+            r
+            for r in expected.learners
+            if r["region"] is None or not r["region"].path.startswith(root.path)
+        ]
+        if outside:
+            assert figures(shown[None]) == expected.counts(outside)
+
+
+def check_scope(scope, campaign_ids, cohort_ids=None):
+    expected = Expected(set(campaign_ids), cohort_ids)
+    got = kpis(scope)
+    assert {k: got[k] for k in ("enrolled", "active_7d", "completed", "certificates")} == (
+        expected.counts(expected.learners)
+    )
+    check_regions(scope, expected, scope.root, scope.root)
+
+    by_course = defaultdict(list)
+    for e in expected.enrollments:
+        by_course[e.course.title].append(e)
+    certs = defaultdict(int)
+    for c in Certificate.objects.filter(campaign_id__in=campaign_ids, status="issued"):
+        if cohort_ids is None or expected.cohort_of(c.campaign_id, c.learner_id) in cohort_ids:
+            certs[c.course.title] += 1
+    assert {f.label: figures(f) for f in course_breakdown(scope)} == {
+        title: {
+            "enrolled": len(rows),
+            "active_7d": sum(
+                bool(e.last_activity_at and e.last_activity_at >= NOW - datetime.timedelta(days=7))
+                for e in rows
+            ),
+            "completed": sum(bool(e.completed_at) for e in rows),
+            "certificates": certs[title],
+        }
+        for title, rows in by_course.items()
+    }
+
+    shown_cohorts = {f.label: figures(f) for f in cohort_breakdown(scope)}
+    for cohort_id in {r["cohort"] for r in expected.learners}:
+        rows = [r for r in expected.learners if r["cohort"] == cohort_id]
+        label = "No cohort" if cohort_id is None else CohortName.of(cohort_id)
+        assert shown_cohorts[label] == expected.counts(rows)
+
+    weeks = defaultdict(lambda: {"joined": 0, "active": 0, "completed": 0})
+    learner_cohort = {}
+    for r in expected.learners:
+        weeks[week_start(r["joined"])]["joined"] += 1
+        if r["completed"]:
+            weeks[week_start(r["done_at"])]["completed"] += 1
+        learner_cohort.setdefault(r["learner"], set()).add(r["campaign"])
+    lesson_ids = set()
+    for campaign_id in campaign_ids:
+        for course in CampaignCourses.of(campaign_id):
+            lesson_ids |= {lesson.pk for lesson in LessonPage.objects.child_of(course).live()}
+    active_pairs = defaultdict(set)
+    for event in ProgressEvent.objects.filter(lesson_id__in=lesson_ids):
+        for campaign_id in learner_cohort.get(event.learner_id, ()):
+            if event.lesson_id in CampaignLessons.of(campaign_id):
+                active_pairs[week_start(event.occurred_at)].add((campaign_id, event.learner_id))
+    for week, pairs in active_pairs.items():
+        weeks[week]["active"] += len(pairs)
+    assert {
+        r["week"]: {k: r[k] for k in ("joined", "active", "completed")} for r in weekly_trend(scope)
+    } == dict(weeks)
+
+    started = defaultdict(int)
+    completed = defaultdict(int)
+    members = {(r["campaign"], r["learner"]) for r in expected.learners}
+    for lp in LessonProgress.objects.all():
+        for campaign_id in campaign_ids:
+            if (campaign_id, lp.learner_id) in members and any(
+                e.course_id == lp.course_id
+                and e.learner_id == lp.learner_id
+                and e.campaign_id == campaign_id
+                for e in expected.enrollments
+            ):
+                started[lp.lesson_id] += 1
+                completed[lp.lesson_id] += lp.status == "completed"
+    assert {r["lesson_id"]: (r["started"], r["completed"]) for r in lesson_funnel(scope)} == {
+        lesson_id: (started[lesson_id], completed[lesson_id]) for lesson_id in started
+    }
+
+    answered = defaultdict(int)
+    missed = defaultdict(int)
+    keys = {}
+    for event in ProgressEvent.objects.filter(kind="quiz"):
+        if event.lesson_id not in keys:
+            keys[event.lesson_id] = lesson_quiz_key(LessonPage.objects.get(pk=event.lesson_id))
+        key = keys[event.lesson_id]
+        for campaign_id in campaign_ids:
+            if (campaign_id, event.learner_id) not in members:
+                continue
+            if event.lesson_id not in CampaignLessons.of(campaign_id):
+                continue
+            for question_id, question in key.items():
+                answered[question_id] += 1
+                chosen = frozenset(event.data["answers"].get(question_id, ()))
+                missed[question_id] += chosen != question.correct
+    top = missed_questions(scope, limit=1000)
+    assert {r["question_id"]: (r["answered"], r["missed"]) for r in top} == {
+        q: (answered[q], missed[q]) for q in missed if missed[q]
+    }
+    assert [r["missed"] for r in top] == sorted((r["missed"] for r in top), reverse=True)
+
+
+class CohortName:
+    @staticmethod
+    def of(cohort_id):
+        return Cohort.objects.get(pk=cohort_id).name
+
+
+class CampaignCourses:
+    @staticmethod
+    @functools.cache
+    def of(campaign_id):
+        from campaigns.models import Campaign
+
+        return list(Campaign.objects.get(pk=campaign_id).courses.all())
+
+
+class CampaignLessons:
+    @staticmethod
+    @functools.cache
+    def of(campaign_id):
+        ids = set()
+        for course in CampaignCourses.of(campaign_id):
+            ids |= set(LessonPage.objects.child_of(course).live().values_list("pk", flat=True))
+        return ids
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    yield
+    CampaignCourses.of.cache_clear()
+    CampaignLessons.of.cache_clear()
+
+
+def test_every_campaign_dashboard_figure_matches_the_raw_tables(dataset):
+    admin = UserFactory(username="root", is_superuser=True)
+    for campaign in dataset["campaigns"]:
+        check_scope(campaign_scope(user=admin, campaign=campaign), [campaign.pk])
+
+
+def test_office_dashboard_figures_match_the_raw_tables(dataset):
+    admin = UserFactory(username="root", is_superuser=True)
+    office_f = dataset["offices"][0]
+    scope = office_scope(user=admin, office=office_f)
+    check_scope(scope, [c.pk for c in dataset["campaigns"] if c.office_id == office_f.pk])
+
+
+def test_trainer_dashboard_counts_only_their_cohorts(dataset):
+    trainer = UserFactory(username="t1")
+    campaign = dataset["campaigns"][0]
+    scope = campaign_scope(user=trainer, campaign=campaign)
+    assert scope.cohort_ids is not None
+    check_scope(scope, [campaign.pk], set(scope.cohort_ids))
+
+
+def test_completion_against_target(dataset):
+    admin = UserFactory(username="root", is_superuser=True)
+    campaign = dataset["campaigns"][0]
+    figures_ = kpis(campaign_scope(user=admin, campaign=campaign))
+    assert figures_["target"] == 40
+    assert figures_["target_percent"] == round(100 * figures_["completed"] / 40)
