@@ -58,6 +58,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def phone_form_field(self, **kwargs: Any) -> Any:
         from .forms import MainlandPhoneField
 
+        # allauth labels it "Phone"; farmers read "Mobile number" (手机号) everywhere.
+        kwargs.pop("label", None)
         return MainlandPhoneField(**kwargs)
 
     def set_phone(self, user: AbstractBaseUser, phone: str, verified: bool) -> None:
