@@ -1,0 +1,33 @@
+"""Writes of the learners room; the one write path for progress (see `progress`)."""
+
+from .enrollment import enrollment_create
+from .progress import (
+    BATCH_EMPTY,
+    BATCH_NOT_A_LIST,
+    BATCH_TOO_LARGE,
+    EVENT_IN_FUTURE,
+    EVENT_MALFORMED,
+    LESSON_NOT_ENROLLED,
+    LESSON_UNKNOWN,
+    MAX_EVENTS,
+    ProgressResult,
+    course_state,
+    progress_record,
+    run_completion_hooks,
+)
+
+__all__ = [
+    "BATCH_EMPTY",
+    "BATCH_NOT_A_LIST",
+    "BATCH_TOO_LARGE",
+    "EVENT_IN_FUTURE",
+    "EVENT_MALFORMED",
+    "LESSON_NOT_ENROLLED",
+    "LESSON_UNKNOWN",
+    "MAX_EVENTS",
+    "ProgressResult",
+    "course_state",
+    "enrollment_create",
+    "progress_record",
+    "run_completion_hooks",
+]
