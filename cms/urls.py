@@ -19,6 +19,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Progress API, offline manifests, service worker and web manifest (site root scope).
+    path("", include("learners.urls_root")),
 ]
 
 if settings.DEBUG:
@@ -32,6 +34,7 @@ urlpatterns += i18n_patterns(
     path("me/", include("learners.accounts.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("campaigns.urls")),
+    path("", include("learners.urls")),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

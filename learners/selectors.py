@@ -1,0 +1,150 @@
+"""Reads of learner state: where a learner is in a course, My learning, offline manifests."""
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.cache import cache
+from django.core.files.storage import default_storage
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from courses.models import CoursePage, LessonPage
+
+from .models import Enrollment, LessonProgress
+
+OFFLINE_MANIFEST_TTL = 60 * 60
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """A learner's place in one course: enrollment (if any), lesson states, where to continue."""
+
+    enrollment: Enrollment | None
+    statuses: dict[int, str]
+    next_lesson: LessonPage | None
+    percent: int
+    completed: bool
+
+    @property
+    def started(self) -> bool:
+        """True once the learner has done anything in the course."""
+        return bool(self.statuses)
+
+
+def enrollments_for(*, user: AbstractBaseUser, course: CoursePage) -> list[Enrollment]:
+    """The user's enrollments in `course` (self-study and campaigns)."""
+    if not user.is_authenticated:
+        return []
+    return list(Enrollment.objects.filter(learner=user, course=course))
+
+
+def lesson_statuses(*, user: AbstractBaseUser, lesson_ids) -> dict[int, str]:
+    """LessonProgress status by lesson id for the given lessons."""
+    if not user.is_authenticated:
+        return {}
+    return dict(
+        LessonProgress.objects.filter(learner=user, lesson_id__in=list(lesson_ids)).values_list(
+            "lesson_id", "status"
+        )
+    )
+
+
+def course_progress(
+    *, user: AbstractBaseUser, course: CoursePage, lessons: list[LessonPage]
+) -> CourseProgress:
+    """Where `user` stands in `course` whose live lessons, in order, are `lessons` (2 queries)."""
+    enrollments = enrollments_for(user=user, course=course)
+    statuses = lesson_statuses(user=user, lesson_ids=[lesson.pk for lesson in lessons])
+    done = LessonProgress.Status.COMPLETED
+    next_lesson = next((lesson for lesson in lessons if statuses.get(lesson.pk) != done), None)
+    completed_count = sum(1 for lesson in lessons if statuses.get(lesson.pk) == done)
+    percent = completed_count * 100 // len(lessons) if lessons else 0
+    enrollment = min(enrollments, key=lambda e: e.campaign_id is None, default=None)
+    return CourseProgress(
+        enrollment=enrollment,
+        statuses=statuses,
+        next_lesson=next_lesson,
+        percent=percent,
+        completed=bool(lessons) and completed_count == len(lessons),
+    )
+
+
+def my_enrollments(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:
+    """The user's enrollments with their courses, most recently active first."""
+    return (
+        Enrollment.objects.filter(learner=user, course__live=True)
+        .select_related("course", "campaign")
+        .order_by("completed_at", "-last_activity_at", "-enrolled_at")
+    )
+
+
+def data_saver_for(request: HttpRequest) -> bool:
+    """True when the signed-in learner asked to save data (small images, no video)."""
+    from .accounts.selectors import profile_for_request
+
+    profile = profile_for_request(request)
+    return bool(profile and profile.data_saver)
+
+
+# --- offline manifest -----------------------------------------------------------------------------
+
+_SRC = re.compile(r'\s(?:src|poster|data-src)="([^"]+)"')
+_SRCSET = re.compile(r'\ssrcset="([^"]+)"')
+_VIDEO = re.compile(r"<video\b.*?</video>", re.S)
+
+
+def _media_urls(html: str, *, small: bool) -> list[str]:
+    """Same-origin media a rendered page uses; with `small`, the smallest image and no video."""
+    if small:
+        html = _VIDEO.sub("", html)
+    urls = []
+    for srcset in _SRCSET.findall(html):
+        candidates = [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
+        urls.extend(candidates[:1] if small else candidates)
+    urls.extend(_SRC.findall(html))
+    media = settings.MEDIA_URL
+    return list(dict.fromkeys(u for u in urls if urlsplit(u).path.startswith(media)))
+
+
+def _media_bytes(url: str) -> int:
+    name = urlsplit(url).path[len(settings.MEDIA_URL) :]
+    try:
+        return default_storage.size(name)
+    except (OSError, NotImplementedError):
+        return 0
+
+
+def offline_manifest(*, request: HttpRequest, course: CoursePage, small: bool) -> dict:
+    """The course page, its lessons and their media, each with bytes, and the total.
+
+    Pages are rendered once and measured; the result is cached per course revision, language and
+    image size, so asking twice costs one cache read.
+    """
+    lessons = list(LessonPage.objects.live().public().child_of(course).specific())
+    stamp = max(p.last_published_at.timestamp() for p in [course, *lessons] if p.last_published_at)
+    key = f"learners:offline:{course.pk}:{stamp}:{request.LANGUAGE_CODE}:{int(small)}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    pages, media = [], {}
+    for page in [course, *lessons]:
+        response = page.serve(request)
+        if hasattr(response, "render"):
+            response.render()
+        html = response.content.decode()
+        pages.append({"url": page.url, "bytes": len(response.content)})
+        for url in _media_urls(html, small=small):
+            media.setdefault(url, _media_bytes(url))
+    manifest = {
+        "course": course.pk,
+        "title": course.title,
+        "url": course.url,
+        "pages": pages,
+        "media": [{"url": url, "bytes": size} for url, size in media.items()],
+        "bytes": sum(p["bytes"] for p in pages) + sum(media.values()),
+    }
+    cache.set(key, manifest, OFFLINE_MANIFEST_TTL)
+    return manifest

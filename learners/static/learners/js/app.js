@@ -1,0 +1,168 @@
+// Every learner page: the offline queue of progress events, "N waiting to sync", saving a course
+// for offline use, and the service worker. Everything here is an enhancement: pages work without.
+const DB = "dvc", STORE = "events", SAVED = "dvc-saved";
+const $ = (s, r = document) => r.querySelector(s);
+
+function db() {
+  return new Promise((ok, fail) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: "id" });
+    req.onsuccess = () => ok(req.result);
+    req.onerror = () => fail(req.error);
+  });
+}
+
+function tx(mode, fn) {
+  return db().then((d) => new Promise((ok, fail) => {
+    const t = d.transaction(STORE, mode), out = fn(t.objectStore(STORE));
+    t.oncomplete = () => ok(out && out.result);
+    t.onerror = () => fail(t.error);
+  }));
+}
+
+const all = () => tx("readonly", (s) => s.getAll());
+const drop = (ids) => tx("readwrite", (s) => ids.forEach((id) => s.delete(id)));
+
+function csrf() {
+  const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
+function post(events) {
+  return fetch("/api/progress/", {
+    method: "POST", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf() },
+    body: JSON.stringify({ events }),
+  });
+}
+
+async function showPending() {
+  const el = $("#sync-status");
+  if (!el) return;
+  let n = 0;
+  try { n = (await all()).length; } catch (e) { n = 0; }
+  el.hidden = n === 0;
+  el.textContent = n === 1 ? el.dataset.one : (el.dataset.many || "").replace("{n}", n);
+}
+
+let flushing = null;
+// Send what is queued, oldest first, 100 at a time. A rejected event (the server names it) is
+// dropped so it cannot block the rest; a network failure keeps everything for the next try.
+export function flush() {
+  if (flushing) return flushing;
+  flushing = (async () => {
+    let events = (await all()).sort((a, b) => a.at.localeCompare(b.at));
+    while (events.length && navigator.onLine !== false) {
+      const batch = events.slice(0, 100);
+      let res;
+      try { res = await post(batch); } catch (e) { break; }
+      if (res.ok) {
+        await drop(batch.map((e) => e.id));
+        document.dispatchEvent(new CustomEvent("dvc:synced", { detail: await res.json() }));
+      } else if (res.status === 400) {
+        const err = await res.json().catch(() => ({}));
+        const bad = batch[err.index] || batch.find((e) => e.lesson === err.lesson);
+        if (!bad) break;
+        await drop([bad.id]);
+      } else break;
+      events = (await all()).sort((a, b) => a.at.localeCompare(b.at));
+    }
+  })().catch(() => {}).finally(() => { flushing = null; showPending(); });
+  return flushing;
+}
+
+// Queue one progress event (made with a fresh UUID) and try to send it straight away.
+export async function record(lesson, kind, data = {}) {
+  const event = { id: crypto.randomUUID ? crypto.randomUUID() : uuid(), lesson, kind,
+    at: new Date().toISOString(), data };
+  try {
+    await tx("readwrite", (s) => s.put(event));
+  } catch (e) {
+    // No IndexedDB (some in-app browsers): send directly.
+    await post([event]).catch(() => {});
+    return event;
+  }
+  await showPending();
+  flush();
+  return event;
+}
+
+function uuid() {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 15) | 64; b[8] = (b[8] & 63) | 128;
+  const h = [...b].map((x) => x.toString(16).padStart(2, "0")).join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+// --- saving courses for offline ----------------------------------------------------------------
+const saved = () => JSON.parse(localStorage.getItem(SAVED) || "{}");
+const setSaved = (v) => localStorage.setItem(SAVED, JSON.stringify(v));
+const size = (b) => b > 1048576 ? `${(b / 1048576).toFixed(1)} MB` : `${Math.max(1, Math.round(b / 1024))} KB`;
+
+async function remove(id) {
+  await caches.delete(`dvc-course-${id}`);
+  const s = saved(); delete s[id]; setSaved(s);
+}
+
+function offlineSave(box) {
+  const id = box.dataset.course, t = (k) => $(`template[data-t="${k}"]`, box).innerHTML;
+  const msg = $("[data-msg]", box), btn = (a) => $(`[data-act="${a}"]`, box);
+  let manifest = null;
+  const show = () => {
+    const s = saved()[id];
+    btn("remove").hidden = !s;
+    btn("size").hidden = !!s;
+    msg.textContent = s ? t("saved").replace("{size}", size(s.bytes)) : "";
+  };
+  btn("size").onclick = async () => {
+    try {
+      manifest = await (await fetch(box.dataset.manifest, { credentials: "same-origin" })).json();
+      msg.textContent = t("size").replace("{size}", size(manifest.bytes));
+      btn("save").hidden = false;
+    } catch (e) { msg.textContent = t("error"); }
+  };
+  btn("save").onclick = async () => {
+    btn("save").hidden = true;
+    msg.textContent = t("saving");
+    try {
+      const cache = await caches.open(`dvc-course-${id}`);
+      await cache.addAll([...manifest.pages, ...manifest.media].map((x) => x.url));
+      const s = saved();
+      s[id] = { title: manifest.title, url: manifest.url, bytes: manifest.bytes };
+      setSaved(s);
+    } catch (e) { msg.textContent = t("error"); return; }
+    show();
+  };
+  btn("remove").onclick = async () => { await remove(id); show(); };
+  box.hidden = false;
+  show();
+}
+
+function savedList(section) {
+  const list = $("ul", section), label = $("template", section).innerHTML;
+  const draw = () => {
+    const s = saved();
+    list.textContent = "";
+    Object.entries(s).forEach(([id, c]) => {
+      const li = document.createElement("li"), a = document.createElement("a"),
+        b = document.createElement("button");
+      a.href = c.url; a.textContent = `${c.title} (${size(c.bytes)})`; a.className = "tap";
+      b.type = "button"; b.className = "button button--secondary"; b.textContent = label;
+      b.onclick = async () => { await remove(id); draw(); };
+      li.append(a, " ", b); list.append(li);
+    });
+    section.hidden = !Object.keys(s).length;
+  };
+  draw();
+}
+
+if ("caches" in window && "serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
+  document.querySelectorAll(".offline-save").forEach(offlineSave);
+  document.querySelectorAll(".saved-courses").forEach(savedList);
+}
+if ("indexedDB" in window) {
+  window.addEventListener("online", flush);
+  showPending();
+  flush();
+}

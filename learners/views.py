@@ -1,0 +1,121 @@
+"""Learner pages: My learning, starting a course, the no-JavaScript lesson forms, the PWA files."""
+
+import uuid
+
+from django.contrib.auth.decorators import login_required
+from django.contrib.staticfiles import finders
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from courses.models import CoursePage, LessonPage
+
+from . import selectors, services
+
+
+@never_cache
+@login_required
+@require_GET
+def my_learning(request: HttpRequest) -> HttpResponse:
+    """My learning: courses in progress with their percent, completed courses, certificates."""
+    enrollments = list(selectors.my_enrollments(user=request.user))
+    by_course = {}
+    for enrollment in enrollments:
+        # A course taken alone and in a campaign shows once (the progress is the same).
+        by_course.setdefault(enrollment.course_id, enrollment)
+    shown = list(by_course.values())
+    context = {
+        "in_progress": [e for e in shown if e.completed_at is None],
+        "completed": [e for e in shown if e.completed_at is not None],
+    }
+    return render(request, "learners/my_learning.html", context)
+
+
+@login_required
+@require_POST
+def course_start(request: HttpRequest, course_id: int) -> HttpResponse:
+    """Enroll the learner on their own (idempotent) and open the next unfinished lesson."""
+    course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
+    services.enrollment_create(learner=request.user, course=course)
+    lessons = list(LessonPage.objects.live().public().child_of(course))
+    progress = selectors.course_progress(user=request.user, course=course, lessons=lessons)
+    target = progress.next_lesson or (lessons[0] if lessons else course)
+    return HttpResponseRedirect(target.url)
+
+
+def _record(request: HttpRequest, lesson: LessonPage, events: list[dict]) -> HttpResponse | None:
+    try:
+        services.progress_record(learner=request.user, events=events)
+    except ValidationError as exc:
+        return HttpResponse(exc.messages[0], status=400, content_type="text/plain; charset=utf-8")
+    return None
+
+
+def _event(lesson: LessonPage, kind: str, data: dict | None = None) -> dict:
+    return {
+        "id": str(uuid.uuid4()),
+        "lesson": lesson.pk,
+        "kind": kind,
+        "at": timezone.now().isoformat(),
+        "data": data or {},
+    }
+
+
+@login_required
+@require_POST
+def lesson_read(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Without JavaScript: mark a lesson read, then open the next lesson (or the course)."""
+    lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    failed = _record(request, lesson, [_event(lesson, "opened"), _event(lesson, "read")])
+    if failed:
+        return failed
+    following = lesson.get_next_siblings().live().public().type(LessonPage).first()
+    return HttpResponseRedirect((following or lesson.get_parent()).url)
+
+
+@login_required
+@require_POST
+def lesson_quiz(request: HttpRequest, lesson_id: int) -> HttpResponse:
+    """Without JavaScript: submit the quiz as a plain form, then show the lesson with feedback."""
+    lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    answers = {}
+    for key in request.POST:
+        if key.startswith("q-"):
+            choices = [c for c in request.POST.getlist(key) if c.isdigit()]
+            answers[key[2:]] = [int(c) for c in choices]
+    quiz = _event(lesson, "quiz", {"answers": answers})
+    failed = _record(request, lesson, [_event(lesson, "opened"), _event(lesson, "read"), quiz])
+    if failed:
+        return failed
+    return HttpResponseRedirect(f"{lesson.url}?{urlencode({'attempt': quiz['id']})}#quiz")
+
+
+@require_GET
+def offline(request: HttpRequest) -> HttpResponse:
+    """Shown by the service worker for a page that was not saved for offline use."""
+    return render(request, "learners/offline.html")
+
+
+@require_GET
+@cache_control(no_cache=True)
+def service_worker(request: HttpRequest) -> FileResponse:
+    """The service worker, served from the site root so its scope covers every learner page."""
+    response = FileResponse(
+        open(finders.find("learners/js/sw.js"), "rb"),
+        content_type="text/javascript",
+    )
+    response["Service-Worker-Allowed"] = "/"
+    return response
+
+
+@require_GET
+@cache_control(max_age=86400)
+def web_manifest(request: HttpRequest) -> HttpResponse:
+    """The web app manifest (name, colours, start URL, icon)."""
+    return render(
+        request, "learners/manifest.webmanifest", content_type="application/manifest+json"
+    )
