@@ -70,6 +70,17 @@ def personal_data_collect(*, user: AbstractBaseUser) -> dict:
             "consented_at": profile.consented_at.isoformat() if profile.consented_at else None,
             "created_at": profile.created_at.isoformat(),
         }
+    from allauth.usersessions.models import UserSession
+
+    account["sessions"] = [
+        {
+            "ip": session.ip,
+            "user_agent": session.user_agent,
+            "created_at": session.created_at.isoformat(),
+            "last_seen_at": session.last_seen_at.isoformat(),
+        }
+        for session in UserSession.objects.filter(user=user).order_by("created_at")
+    ]
     data = {"account": account}
     for section, exporter in privacy.exporters().items():
         data[section] = exporter(user)

@@ -5,6 +5,8 @@ import secrets
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
@@ -148,6 +150,10 @@ def account_erase(*, user: AbstractBaseUser) -> None:
     LearnerProfile.objects.filter(user=user).delete()
     ConsentRecord.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()
+    # Sign-in sessions (IP address, browser) and second factors are personal data too.
+    for session in UserSession.objects.filter(user=user):
+        session.end()
+    Authenticator.objects.filter(user=user).delete()
     user.username = f"deleted-{secrets.token_hex(8)}"
     user.first_name = ""
     user.last_name = ""

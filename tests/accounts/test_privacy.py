@@ -131,3 +131,17 @@ def test_a_failing_room_eraser_deletes_nothing(me):
         privacy.unregister(broken)
     assert LearnerProfile.objects.filter(user=me).exists()
     assert get_user_model().objects.get(pk=me.pk).is_active
+
+
+def test_sign_in_sessions_are_in_the_download_and_gone_after_deletion(client, me):
+    from allauth.usersessions.models import UserSession
+
+    UserSession.objects.create(
+        user=me, ip="203.0.113.5", session_key="k" * 32, user_agent="Mozilla/5.0 (Linux; Android 8)"
+    )
+    data = client.get("/me/data.json").json()
+    assert any(s["ip"] == "203.0.113.5" for s in data["account"]["sessions"])
+
+    client.post("/me/delete/", {"confirm": "yes"})
+
+    assert not UserSession.objects.filter(user=me).exists()
