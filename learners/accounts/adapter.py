@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
-from django.urls import reverse
+from django.urls import reverse, translate_url
 from django.utils.translation import get_language, gettext, gettext_noop
 
 from . import selectors, services
@@ -117,6 +117,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit and data.get("consent"):
             services.consent_record(user=user, language=_language())
         return user
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        # Land in the learner's own language (their profile), whatever the sign-in page's was.
+        url = super().get_login_redirect_url(request)
+        profile = selectors.profile_for_user(user=request.user)
+        if profile is not None and profile.language:
+            url = translate_url(url, profile.language)
+        return url
 
     def get_login_stages(self) -> list[str]:
         stages = super().get_login_stages()

@@ -4,10 +4,12 @@ from allauth.core.exceptions import RateLimited
 from allauth.core.ratelimit import respond_429
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 
 from .selectors import profile_for_request
+from .sms import SmsError
 
 # Pages a learner may still reach before agreeing to the new notice.
 EXEMPT_URL_NAMES = {
@@ -62,4 +64,7 @@ class ConsentMiddleware:
         # catching it; that is a 429 for the client, not a server error.
         if isinstance(exception, RateLimited):
             return respond_429(request)
+        if isinstance(exception, SmsError):
+            # The gateway is down: say so plainly instead of a server error page.
+            return render(request, "accounts/sms_failed.html", status=503)
         return None

@@ -125,3 +125,24 @@ def test_trainer_registered_learner_signs_in_by_code_and_number_becomes_verified
 
     assert client.session["_auth_user_id"] == str(user.pk)
     assert LearnerProfile.objects.get(user=user).phone_verified
+
+
+def test_learner_who_chose_english_lands_in_english(client, outbox):
+    learner(phone="+8613800138005", language="en")
+    client.post(REQUEST, {"phone": "13800138005"})
+
+    response = client.post(CONFIRM, {"code": last_code(outbox, "+8613800138005")})
+
+    assert response.url == "/en/"
+
+
+def test_sms_gateway_down_shows_a_plain_message_not_a_server_error(client, settings):
+    learner(phone="+8613800138005")
+    settings.SMS_BACKEND = "learners.accounts.sms.HttpGatewayBackend"
+    settings.SMS_GATEWAY_URL = "http://127.0.0.1:9/send"
+    settings.SMS_GATEWAY_TIMEOUT = 1
+
+    response = client.post(REQUEST, {"phone": "13800138005"})
+
+    assert response.status_code == 503
+    assert "短信" in response.content.decode()
