@@ -33,6 +33,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", include("learners.accounts.urls")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("", include("learners.certificates.urls")),
     path("", include("campaigns.urls")),
     path("", include("learners.urls")),
     path("", include(wagtail_urls)),

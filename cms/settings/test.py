@@ -18,7 +18,9 @@ STORAGES["staticfiles"] = {  # noqa: F405
 }
 WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
-MEDIA_ROOT = tempfile.mkdtemp(prefix="dvc-test-media-")
+# A worker subprocess started by a test is told the test's media folder (TEST_MEDIA_ROOT), so
+# files it writes are the files the test reads.
+MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="dvc-test-media-")
 if not env.str("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

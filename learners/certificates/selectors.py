@@ -1,0 +1,69 @@
+"""Reads for certificates: the public lookup, the learner's list and the officer's registry."""
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from . import codes
+from .models import Certificate, CertificateJob
+from .services import certificate_scope
+
+
+def certificate_by_code(*, code: str) -> Certificate | None:
+    """The certificate a typed or scanned code names, or None (also for mistyped codes)."""
+    code = codes.normalise(code)
+    if not codes.is_valid(code):
+        return None
+    return Certificate.objects.filter(code=code).first()
+
+
+@dataclass(frozen=True)
+class LearnerCertificate:
+    """One row of a learner's list: a certificate, or a course whose certificate is on its way."""
+
+    course_title: str
+    certificate: Certificate | None
+
+    @property
+    def is_ready(self) -> bool:
+        return self.certificate is not None and self.certificate.is_ready
+
+
+def certificates_for_learner(user) -> list[LearnerCertificate]:
+    """The learner's valid certificates, and pending ones (being issued or rendered); 2 queries."""
+    rows = [
+        LearnerCertificate(course_title=c.course_title, certificate=c)
+        for c in Certificate.objects.live().filter(learner=user).order_by("-issued_at")
+    ]
+    pending = (
+        CertificateJob.objects.filter(
+            enrollment__learner=user,
+            state=CertificateJob.State.PENDING,
+            certificate__isnull=True,
+        )
+        .select_related("enrollment__course")
+        .order_by("-created_at")
+    )
+    rows[:0] = [
+        LearnerCertificate(course_title=job.enrollment.course.title, certificate=None)
+        for job in pending
+    ]
+    return rows
+
+
+def certificates_visible(*, user) -> QuerySet[Certificate]:
+    """The registry rows a staff user may see (their region subtrees)."""
+    queryset = Certificate.objects.select_related(
+        "course", "campaign", "region", "office", "revoked_by", "cohort"
+    )
+    return certificate_scope(user).filter(queryset)
+
+
+def mask_name(name: str) -> str:
+    """A name as the public page shows it: 张三明 → 张*明, 李四 → 李*."""
+    chars = [c for c in name if not c.isspace()]
+    if len(chars) <= 1:
+        return "*"
+    if len(chars) == 2:
+        return chars[0] + "*"
+    return chars[0] + "*" * (len(chars) - 2) + chars[-1]

@@ -1,0 +1,485 @@
+"""Writes for certificates: request (outbox), issue, render, revoke, re-issue, bulk print.
+
+Issuance is two steps (docs/decisions/0034-certificate-outbox.md): `certificate_request` writes an
+outbox row inside the learner's completion transaction and asks the broker on commit; the
+worker's `certificate_job_process` creates the certificate (once, by unique constraint) and
+renders it. If the broker is down the learner's request is not slowed or failed: the row stays
+pending and `outbox_drain` sends it again.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import credential, render
+from .models import Certificate, CertificateJob, PrintBatch
+
+logger = logging.getLogger(__name__)
+
+REVOKE_REASON_REQUIRED = _("Say why the certificate is revoked.")
+ALREADY_REVOKED = _("This certificate is already revoked.")
+OUTSIDE_REGION = _("This certificate belongs to a region outside yours.")
+NO_PERMISSION = _("You may not revoke or re-issue certificates.")
+NAME_REQUIRED = _("Enter the corrected name.")
+NAME_UNCHANGED = _("The corrected name is the same as the printed one.")
+NOTHING_TO_PRINT = _("There are no valid certificates to print for this choice.")
+PRINT_TARGET_REQUIRED = _("Choose a cohort or a village.")
+
+MAX_JOB_ATTEMPTS = 10
+# A job sent this long ago and still not done was lost (worker died, broker flushed): send again.
+RESEND_AFTER = timedelta(minutes=10)
+PLATFORM_ISSUER = "数字乡村课堂"
+ENQUEUE_CONNECT_TIMEOUT = 0.5  # seconds; the outbox covers whatever this gives up on
+
+
+# --- helpers --------------------------------------------------------------------------------------
+
+
+def verify_url(code: str) -> str:
+    """The public verification URL printed in the QR code."""
+    base = settings.CERTIFICATE_VERIFY_BASE_URL or settings.WAGTAILADMIN_BASE_URL
+    return base.rstrip("/") + reverse("certificates:verify", kwargs={"code": code})
+
+
+def _course_hours(course) -> Decimal:
+    minutes = getattr(course, "estimated_minutes", None) or 0
+    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def _course_has_certificate(course) -> bool:
+    return bool(getattr(course, "certificate_enabled", True))
+
+
+def _profile(user):
+    return getattr(user, "learner_profile", None) if user is not None else None
+
+
+def _learner_name(user) -> str:
+    profile = _profile(user)
+    name = getattr(profile, "display_name", "") if profile else ""
+    return (name or user.get_full_name() or user.get_username()).strip()
+
+
+def _learner_identity(user) -> tuple[str, str]:
+    """What the credential's salted hash hides: the phone number, else the account id."""
+    profile = _profile(user)
+    phone = str(getattr(profile, "phone", "") or "") if profile else ""
+    if phone:
+        return phone, "ext:PhoneNumber"
+    return f"dvc-user:{user.pk}", "systemId"
+
+
+def _default_office():
+    office_model = apps.get_model("campaigns", "ProgramOffice")
+    return office_model.objects.filter(is_default=True).select_related("region").first()
+
+
+def _seal_bytes(office) -> bytes | None:
+    image = getattr(office, "seal_image", None) if office is not None else None
+    if image is None:
+        return None
+    try:
+        with image.file.open("rb") as handle:
+            return handle.read()
+    except (FileNotFoundError, ValueError, OSError):
+        logger.warning("Seal image of office %s is missing; printing without it", office.pk)
+        return None
+
+
+def _signed_credential(certificate: Certificate) -> dict:
+    key = credential.signing_key()
+    identity, identity_type = _learner_identity(certificate.learner)
+    facts = credential.CredentialFacts(
+        credential_id=f"urn:uuid:{certificate.public_id}",
+        verify_url=verify_url(certificate.code),
+        issuer_name=certificate.issuer_name,
+        course_title=certificate.course_title,
+        course_url=_course_url(certificate.course),
+        hours=render.hours_text(certificate.hours),
+        issued_at=certificate.issued_at,
+        recipient_identity=identity,
+        recipient_identity_type=identity_type,
+        salt=certificate.recipient_salt,
+        status=(credential.STATUS_VALID if certificate.is_valid else credential.STATUS_REVOKED),
+        revoked_at=certificate.revoked_at,
+    )
+    return credential.sign(credential.build(facts, public_key=key.public_key()), key=key)
+
+
+def _course_url(course) -> str:
+    base = settings.CERTIFICATE_VERIFY_BASE_URL or settings.WAGTAILADMIN_BASE_URL
+    url = getattr(course, "url", None) or f"/courses/{course.pk}/"
+    return url if url.startswith("http") else base.rstrip("/") + url
+
+
+def _live_for(*, learner_id: int, course_id: int, campaign_id: int | None) -> Certificate | None:
+    return (
+        Certificate.objects.live()
+        .filter(learner_id=learner_id, course_id=course_id, campaign_id=campaign_id)
+        .first()
+    )
+
+
+# --- request (learner's transaction) --------------------------------------------------------------
+
+
+def certificate_request(*, enrollment_id: int) -> None:
+    """Queue the certificate of a just-completed enrollment; idempotent, one query.
+
+    Called inside the progress transaction (setting LEARNERS_ON_COURSE_COMPLETED); the broker is
+    asked only after commit, and never in a way that can fail or hold up the learner.
+    """
+    job, created = CertificateJob.objects.get_or_create(enrollment_id=enrollment_id)
+    if created:
+        transaction.on_commit(partial(enqueue_job, job.pk))
+
+
+def enqueue_job(job_id: int) -> bool:
+    """Send job `job_id` to the broker once, without retrying; False when the broker is down."""
+    from .tasks import certificate_job_run
+
+    try:
+        with _outbox_connection() as connection:
+            certificate_job_run.apply_async(args=[job_id], retry=False, connection=connection)
+    except Exception as exc:
+        logger.warning(
+            "Broker unavailable, certificate job %s waits in the outbox: %s", job_id, exc
+        )
+        return False
+    CertificateJob.objects.filter(pk=job_id, state=CertificateJob.State.PENDING).update(
+        enqueued_at=timezone.now()
+    )
+    return True
+
+
+def _outbox_connection():
+    """A broker connection that fails fast: one attempt, a short connect timeout.
+
+    kombu otherwise retries a refused connection for `broker_connection_timeout` seconds, which
+    the learner would wait through after every completion while the broker is down.
+    """
+    from cms.celery import app
+
+    return app.connection_for_write(
+        connect_timeout=ENQUEUE_CONNECT_TIMEOUT,
+        transport_options={"max_retries": 0, "socket_connect_timeout": ENQUEUE_CONNECT_TIMEOUT},
+    )
+
+
+def outbox_drain(*, limit: int = 500) -> int:
+    """Send every pending job never sent or sent long ago; returns how many were sent."""
+    stale = timezone.now() - RESEND_AFTER
+    job_ids = list(
+        CertificateJob.objects.filter(state=CertificateJob.State.PENDING)
+        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for job_id in job_ids:
+        if not enqueue_job(job_id):
+            break  # the broker is still down; the next drain tries again
+        sent += 1
+    return sent
+
+
+# --- issue and render (worker) --------------------------------------------------------------------
+
+
+def certificate_job_process(*, job_id: int) -> Certificate | None:
+    """Issue (if needed) and render the certificate of one outbox job; idempotent."""
+    job = CertificateJob.objects.filter(pk=job_id).first()
+    if job is None or job.state == CertificateJob.State.DONE:
+        return job.certificate if job else None
+    CertificateJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
+    try:
+        certificate = job.certificate or certificate_issue(enrollment_id=job.enrollment_id)
+        if certificate is not None:
+            certificate_render(certificate_id=certificate.pk)
+    except Exception as exc:
+        state = (
+            CertificateJob.State.FAILED
+            if job.attempts + 1 >= MAX_JOB_ATTEMPTS
+            else CertificateJob.State.PENDING
+        )
+        CertificateJob.objects.filter(pk=job_id).update(last_error=repr(exc)[:2000], state=state)
+        raise
+    CertificateJob.objects.filter(pk=job_id).update(
+        state=CertificateJob.State.DONE,
+        certificate=certificate,
+        done_at=timezone.now(),
+        last_error="",
+    )
+    return certificate
+
+
+def certificate_issue(*, enrollment_id: int) -> Certificate | None:
+    """The live certificate of a completed enrollment, created if missing; idempotent.
+
+    None when the enrollment is not complete or its course gives no certificate. Exactly one live
+    certificate per (learner, course, campaign) is guaranteed by the database, so concurrent calls
+    converge on the same row.
+    """
+    enrollment_model = apps.get_model("learners", "Enrollment")
+    enrollment = enrollment_model.objects.select_related("learner", "course").get(pk=enrollment_id)
+    if enrollment.completed_at is None or not _course_has_certificate(enrollment.course):
+        return None
+    key = {
+        "learner_id": enrollment.learner_id,
+        "course_id": enrollment.course_id,
+        "campaign_id": enrollment.campaign_id,
+    }
+    existing = _live_for(**key)
+    if existing is not None:
+        return existing
+    certificate = _new_certificate(enrollment)
+    for _attempt in range(3):
+        try:
+            with transaction.atomic():
+                certificate.credential = _signed_credential(certificate)
+                certificate.save()
+            return certificate
+        except IntegrityError:
+            existing = _live_for(**key)
+            if existing is not None:
+                return existing
+            # Not the (learner, course, campaign) constraint: a 1-in-10^15 code collision.
+            certificate.code = Certificate._meta.get_field("code").get_default()
+            certificate.pk = None
+    raise IntegrityError(f"could not issue a certificate for enrollment {enrollment_id}")
+
+
+def _new_certificate(enrollment) -> Certificate:
+    campaign = getattr(enrollment, "campaign", None)
+    cohort = getattr(enrollment, "cohort", None)
+    office = campaign.office if campaign is not None else _default_office()
+    region = (
+        getattr(cohort, "village", None)
+        or (campaign.region if campaign is not None else None)
+        or (office.region if office is not None else None)
+    )
+    return Certificate(
+        enrollment=enrollment,
+        learner=enrollment.learner,
+        course=enrollment.course,
+        campaign=campaign,
+        cohort=cohort,
+        office=office,
+        region=region,
+        learner_name=_learner_name(enrollment.learner)[:100],
+        course_title=(enrollment.course.certificate_title or enrollment.course.title)[:255],
+        issuer_name=(office.name if office is not None else PLATFORM_ISSUER)[:120],
+        signatory_name=(office.signatory_name if office is not None else "")[:80],
+        hours=_course_hours(enrollment.course),
+        completed_on=timezone.localdate(enrollment.completed_at),
+        recipient_salt=credential.new_salt(),
+    )
+
+
+def certificate_content(certificate: Certificate) -> render.CertificateContent:
+    """What the renderers print for `certificate` (its snapshots, seal and link)."""
+    return render.CertificateContent(
+        learner_name=certificate.learner_name,
+        course_title=certificate.course_title,
+        hours=certificate.hours,
+        completed_on=certificate.completed_on,
+        issuer_name=certificate.issuer_name,
+        signatory_name=certificate.signatory_name,
+        code=certificate.code,
+        verify_url=verify_url(certificate.code),
+        seal_image=_seal_bytes(certificate.office),
+    )
+
+
+def certificate_render(*, certificate_id: int, force: bool = False) -> Certificate:
+    """Render the PDF and the PNG of a certificate (skipped when already rendered)."""
+    certificate = Certificate.objects.select_related("office__seal_image").get(pk=certificate_id)
+    if certificate.is_ready and not force:
+        return certificate
+    content = certificate_content(certificate)
+    pdf = render.render_pdf(content)
+    png = render.render_png(content)
+    certificate.pdf.save(f"{certificate.public_id}.pdf", ContentFile(pdf), save=False)
+    certificate.png.save(f"{certificate.public_id}.png", ContentFile(png), save=False)
+    certificate.rendered_at = timezone.now()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        pdf=certificate.pdf.name, png=certificate.png.name, rendered_at=certificate.rendered_at
+    )
+    return certificate
+
+
+# --- officers: scope, revoke, re-issue, print -----------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateScope:
+    """The certificates a staff user may see: all, or those in some region subtrees."""
+
+    everything: bool
+    region_paths: tuple[str, ...]
+
+    def filter(self, queryset: QuerySet[Certificate]) -> QuerySet[Certificate]:
+        if self.everything:
+            return queryset
+        return queryset.in_region_paths(self.region_paths)
+
+    def contains_path(self, path: str | None) -> bool:
+        if self.everything:
+            return True
+        return bool(path) and any(path.startswith(p) for p in self.region_paths)
+
+
+def certificate_scope(user) -> CertificateScope:
+    """Administrators see every region; an officer the subtrees of the offices they belong to."""
+    if not user.is_authenticated or not user.is_active:
+        return CertificateScope(everything=False, region_paths=())
+    if user.is_superuser or user.has_perm("certificates.view_all_regions"):
+        return CertificateScope(everything=True, region_paths=())
+    office_model = apps.get_model("campaigns", "ProgramOffice")
+    paths = sorted(
+        set(office_model.objects.filter(members=user).values_list("region__path", flat=True))
+    )
+    return CertificateScope(everything=False, region_paths=tuple(paths))
+
+
+def _check_may_manage(user, certificate: Certificate) -> None:
+    if not user.has_perm("certificates.revoke_certificate"):
+        raise PermissionDenied(NO_PERMISSION)
+    region_path = certificate.region.path if certificate.region_id else None
+    if not certificate_scope(user).contains_path(region_path):
+        raise PermissionDenied(OUTSIDE_REGION)
+
+
+def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certificate:
+    """Revoke a certificate (never deleted); who, when and why are recorded."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": REVOKE_REASON_REQUIRED})
+    _check_may_manage(by, certificate)
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if not locked.is_valid:
+            raise ValidationError(ALREADY_REVOKED)
+        locked.status = Certificate.Status.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.revoked_by = by
+        locked.revoke_reason = reason
+        locked.credential = _signed_credential(locked)
+        locked.save()
+    return locked
+
+
+def certificate_reissue(
+    *, certificate: Certificate, by, learner_name: str, reason: str
+) -> Certificate:
+    """Revoke `certificate` and issue a corrected copy with a new code; returns the new one."""
+    learner_name = (learner_name or "").strip()
+    if not learner_name:
+        raise ValidationError({"learner_name": NAME_REQUIRED})
+    if learner_name == certificate.learner_name:
+        raise ValidationError({"learner_name": NAME_UNCHANGED})
+    with transaction.atomic():
+        old = certificate_revoke(certificate=certificate, by=by, reason=reason)
+        new = Certificate(
+            enrollment_id=old.enrollment_id,
+            learner_id=old.learner_id,
+            course_id=old.course_id,
+            campaign_id=old.campaign_id,
+            cohort_id=old.cohort_id,
+            office_id=old.office_id,
+            region_id=old.region_id,
+            learner_name=learner_name[:100],
+            course_title=old.course_title,
+            issuer_name=old.issuer_name,
+            signatory_name=old.signatory_name,
+            hours=old.hours,
+            completed_on=old.completed_on,
+            recipient_salt=credential.new_salt(),
+        )
+        new.credential = _signed_credential(new)
+        new.save()
+        Certificate.objects.filter(pk=old.pk).update(replaced_by=new)
+        job = CertificateJob.objects.create(certificate=new)
+        transaction.on_commit(partial(enqueue_job, job.pk))
+    return new
+
+
+def print_batch_create(*, by, cohort_id: int | None = None, region_id: int | None = None):
+    """Queue one PDF of every live certificate of a cohort or village in the user's region."""
+    if not cohort_id and not region_id:
+        raise ValidationError(PRINT_TARGET_REQUIRED)
+    certificates = print_batch_certificates(by=by, cohort_id=cohort_id, region_id=region_id)
+    total = certificates.count()
+    if total == 0:
+        raise ValidationError(NOTHING_TO_PRINT)
+    if cohort_id:
+        title = str(apps.get_model("campaigns", "Cohort").objects.get(pk=cohort_id))
+    else:
+        title = str(apps.get_model("campaigns", "Region").objects.get(pk=region_id))
+    batch = PrintBatch.objects.create(
+        requested_by=by, cohort_id=cohort_id, region_id=region_id, title=title, total=total
+    )
+    from .tasks import print_batch_build
+
+    transaction.on_commit(partial(_send_print, print_batch_build, batch.pk))
+    return batch
+
+
+def _send_print(task, batch_id: int) -> None:
+    try:
+        with _outbox_connection() as connection:
+            task.apply_async(args=[batch_id], retry=False, connection=connection)
+    except Exception as exc:
+        PrintBatch.objects.filter(pk=batch_id).update(
+            state=PrintBatch.State.FAILED, error=f"broker unavailable: {exc}"
+        )
+
+
+def print_batch_certificates(*, by, cohort_id=None, region_id=None) -> QuerySet[Certificate]:
+    """The live certificates a print batch covers, narrowed to the user's scope."""
+    queryset = Certificate.objects.live().select_related("office__seal_image")
+    if cohort_id:
+        queryset = queryset.filter(cohort_id=cohort_id)
+    if region_id:
+        region = apps.get_model("campaigns", "Region").objects.get(pk=region_id)
+        queryset = queryset.filter(region__path__startswith=region.path)
+    return certificate_scope(by).filter(queryset).order_by("learner_name", "pk")
+
+
+def print_batch_build(*, batch_id: int) -> PrintBatch:
+    """Render the batch's certificates into one PDF, recording progress as pages are drawn."""
+    batch = PrintBatch.objects.select_related("requested_by").get(pk=batch_id)
+    PrintBatch.objects.filter(pk=batch_id).update(state=PrintBatch.State.BUILDING, done=0)
+    user = batch.requested_by or get_user_model()(is_active=False)
+    certificates = print_batch_certificates(
+        by=user, cohort_id=batch.cohort_id, region_id=batch.region_id
+    )
+
+    def progress(done: int) -> None:
+        if done % 10 == 0 or done == batch.total:
+            PrintBatch.objects.filter(pk=batch_id).update(done=done)
+
+    contents = (certificate_content(c) for c in certificates.iterator(chunk_size=200))
+    pdf = render.render_many_pdf(contents, on_page=progress)
+    batch.pdf.save(f"print-{batch.pk}.pdf", ContentFile(pdf), save=False)
+    PrintBatch.objects.filter(pk=batch_id).update(
+        pdf=batch.pdf.name,
+        state=PrintBatch.State.READY,
+        finished_at=timezone.now(),
+        done=certificates.count(),
+    )
+    batch.refresh_from_db()
+    return batch

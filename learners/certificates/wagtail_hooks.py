@@ -1,0 +1,141 @@
+"""The certificate registry in the Wagtail admin: search, filters, revoke, re-issue, bulk print."""
+
+import django_filters
+from django.apps import apps
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.widgets import ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from .models import Certificate
+from .selectors import certificates_visible
+
+
+class CertificatePermissionPolicy(ModelPermissionPolicy):
+    """Certificates are issued by the system and revoked, never created, edited or deleted."""
+
+    def user_has_permission(self, user, action):
+        if action in {"add", "change", "delete"}:
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        return any(self.user_has_permission(user, action) for action in actions)
+
+
+class CertificateFilterSet(WagtailFilterSet):
+    region = django_filters.CharFilter(
+        label=_("Region code"),
+        method="filter_region",
+        help_text=_("Includes every place below it."),
+    )
+
+    class Meta:
+        model = Certificate
+        fields = ["status", "campaign", "course"]
+
+    def filter_region(self, queryset, name, value):
+        region = apps.get_model("campaigns", "Region").objects.filter(code=value.strip()).first()
+        if region is None:
+            return queryset.none()
+        return queryset.filter(region__path__startswith=region.path)
+
+
+class CertificateIndexView(generic.IndexView):
+    """The registry, narrowed to the officer's region subtrees."""
+
+    def get_base_queryset(self):
+        return certificates_visible(user=self.request.user)
+
+    def get_list_more_buttons(self, instance):
+        buttons = list(super().get_list_more_buttons(instance))
+        if instance.is_valid and self.request.user.has_perm("certificates.revoke_certificate"):
+            buttons += [
+                ListingButton(
+                    _("Revoke"), url=self.viewset_url("revoke", instance.pk), icon_name="cross"
+                ),
+                ListingButton(
+                    _("Re-issue"),
+                    url=self.viewset_url("reissue", instance.pk),
+                    icon_name="redirect",
+                ),
+            ]
+        return buttons
+
+    def viewset_url(self, name, pk):
+        from django.urls import reverse
+
+        return reverse(f"certificate_registry:{name}", args=[pk])
+
+
+class CertificateInspectView(generic.InspectView):
+    def get_object(self, queryset=None):
+        return certificates_visible(user=self.request.user).get(pk=self.pk)
+
+
+class CertificateViewSet(ModelViewSet):
+    name = "certificate_registry"
+    model = Certificate
+    icon = "doc-full"
+    menu_label = _("Certificates")
+    menu_order = 260
+    add_to_admin_menu = True
+    index_view_class = CertificateIndexView
+    inspect_view_class = CertificateInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    filterset_class = CertificateFilterSet
+    search_fields = ["code", "learner_name"]
+    search_backend_name = None
+    list_display = [
+        Column("code", label=_("code")),
+        "learner_name",
+        "course_title",
+        "issuer_name",
+        "status",
+        "issued_at",
+    ]
+    inspect_view_fields = [
+        "code",
+        "learner_name",
+        "course_title",
+        "hours",
+        "completed_on",
+        "issuer_name",
+        "signatory_name",
+        "campaign",
+        "region",
+        "status",
+        "revoked_at",
+        "revoked_by",
+        "revoke_reason",
+        "replaced_by",
+        "issued_at",
+    ]
+    form_fields = []
+
+    def get_urlpatterns(self):
+        from . import admin_views
+
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/revoke/", admin_views.RevokeView.as_view(), name="revoke"),
+            path("<int:pk>/reissue/", admin_views.ReissueView.as_view(), name="reissue"),
+            path("print/", admin_views.PrintCreateView.as_view(), name="print"),
+            path("print/<int:pk>/", admin_views.PrintStatusView.as_view(), name="print_status"),
+            path("print/<int:pk>/pdf/", admin_views.print_download, name="print_download"),
+        ]
+
+
+register_permission_policy(Certificate, CertificatePermissionPolicy(Certificate))
+
+
+@hooks.register("register_admin_viewset")
+def register_certificate_viewset():
+    return CertificateViewSet()
