@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from csp import constants as csp
+from csp import constants as csp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -62,6 +63,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",  # TOTP for staff; required for Administrators (cms/security.py)
     "allauth.usersessions",  # which sessions to end when an account is disabled
+    "allauth.mfa",  # TOTP for staff; required for Administrators (cms/security.py)
+    "allauth.usersessions",  # which sessions to end when an account is disabled
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -75,6 +78,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cms.security.SiteCSPMiddleware",
     "cms.security.PermissionsPolicyMiddleware",
+    "cms.security.SiteCSPMiddleware",
+    "cms.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -84,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "cms.security.AdminMFARequiredMiddleware",
     "cms.security.AdminMFARequiredMiddleware",
     "learners.accounts.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -321,6 +327,8 @@ WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = (
     40_000_000  # refuse decompression bombs long before Pillow's own limit
 )
+# Reads the size from the header before Willow decodes anything (cms/images.py, decision 0053).
+WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.images.ImageForm"
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "xlsx", "txt", "zip"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
@@ -340,6 +348,65 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # the progress API sends the token in a header
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Content-Security-Policy (django-csp 4: https://django-csp.readthedocs.io/), decision 0050.
+# Learner pages: no inline script or style without the per-request nonce
+# (`nonce="{{ request.csp_nonce }}"`); no style="" attributes either. Uploaded media from a CDN or
+# bucket origin is added by cms.security.SiteCSPMiddleware.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [csp.SELF],
+        "script-src": [csp.SELF, csp.NONCE],
+        "style-src": [csp.SELF, csp.NONCE],
+        "img-src": [csp.SELF, "data:", "blob:"],
+        "media-src": [csp.SELF, "blob:"],
+        "font-src": [csp.SELF],
+        "connect-src": [csp.SELF],
+        "manifest-src": [csp.SELF],
+        "worker-src": [csp.SELF],
+        "frame-src": [csp.NONE],
+        "object-src": [csp.NONE],
+        "base-uri": [csp.SELF],
+        "form-action": [csp.SELF],
+        "frame-ancestors": [csp.NONE],
+    }
+}
+# The Wagtail admin still ships inline scripts and style attributes (wagtailadmin panels, date
+# widgets, wagtail-localize), and frames its own previews: a looser policy under /admin/ only.
+CSP_ADMIN_PATH_PREFIXES = ("/admin/",)
+CSP_ADMIN_DIRECTIVES = {
+    "default-src": [csp.SELF],
+    "script-src": [csp.SELF, csp.UNSAFE_INLINE],
+    "style-src": [csp.SELF, csp.UNSAFE_INLINE],
+    "img-src": [csp.SELF, "data:", "blob:"],
+    "media-src": [csp.SELF, "blob:"],
+    "font-src": [csp.SELF, "data:"],
+    "connect-src": [csp.SELF],
+    "worker-src": [csp.SELF, "blob:"],
+    "frame-src": [csp.SELF],
+    "object-src": [csp.NONE],
+    "base-uri": [csp.SELF],
+    "form-action": [csp.SELF],
+    "frame-ancestors": [csp.SELF],
+}
+# https://developer.mozilla.org/docs/Web/HTTP/Headers/Permissions-Policy: features no page uses.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
+# Administrators (and superusers) must set up TOTP before they can use the admin.
+ADMIN_MFA_REQUIRED = True
+# https://docs.allauth.org/en/latest/mfa/configuration.html: staff accounts have no e-mail address.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Digital Village Classroom"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp 4: https://django-csp.readthedocs.io/), decision 0050.
 # Learner pages: no inline script or style without the per-request nonce
