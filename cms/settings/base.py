@@ -11,7 +11,6 @@ from pathlib import Path
 
 import environ
 from csp import constants as csp
-from csp import constants as csp
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PROJECT_DIR.parent
@@ -63,8 +62,6 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",  # TOTP for staff; required for Administrators (cms/security.py)
     "allauth.usersessions",  # which sessions to end when an account is disabled
-    "allauth.mfa",  # TOTP for staff; required for Administrators (cms/security.py)
-    "allauth.usersessions",  # which sessions to end when an account is disabled
     # Django
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -78,8 +75,6 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "cms.security.SiteCSPMiddleware",
     "cms.security.PermissionsPolicyMiddleware",
-    "cms.security.SiteCSPMiddleware",
-    "cms.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -89,7 +84,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "cms.security.AdminMFARequiredMiddleware",
     "cms.security.AdminMFARequiredMiddleware",
     "learners.accounts.middleware.ConsentMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -216,6 +210,8 @@ LEARNERS_ON_COURSE_COMPLETED = ["learners.certificates.services.certificate_requ
 CELERY_BEAT_SCHEDULE = {
     # The outbox drain re-sends certificate jobs whose on-commit enqueue failed (broker down).
     "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
+    # Rebuild the dashboard rollups of campaigns whose learner data changed (decision 0041).
+    "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 300.0},
 }
 
 # --- Passwords & accounts -------------------------------------------------------------------------
@@ -348,65 +344,6 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # the progress API sends the token in a header
-SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-# Content-Security-Policy (django-csp 4: https://django-csp.readthedocs.io/), decision 0050.
-# Learner pages: no inline script or style without the per-request nonce
-# (`nonce="{{ request.csp_nonce }}"`); no style="" attributes either. Uploaded media from a CDN or
-# bucket origin is added by cms.security.SiteCSPMiddleware.
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [csp.SELF],
-        "script-src": [csp.SELF, csp.NONCE],
-        "style-src": [csp.SELF, csp.NONCE],
-        "img-src": [csp.SELF, "data:", "blob:"],
-        "media-src": [csp.SELF, "blob:"],
-        "font-src": [csp.SELF],
-        "connect-src": [csp.SELF],
-        "manifest-src": [csp.SELF],
-        "worker-src": [csp.SELF],
-        "frame-src": [csp.NONE],
-        "object-src": [csp.NONE],
-        "base-uri": [csp.SELF],
-        "form-action": [csp.SELF],
-        "frame-ancestors": [csp.NONE],
-    }
-}
-# The Wagtail admin still ships inline scripts and style attributes (wagtailadmin panels, date
-# widgets, wagtail-localize), and frames its own previews: a looser policy under /admin/ only.
-CSP_ADMIN_PATH_PREFIXES = ("/admin/",)
-CSP_ADMIN_DIRECTIVES = {
-    "default-src": [csp.SELF],
-    "script-src": [csp.SELF, csp.UNSAFE_INLINE],
-    "style-src": [csp.SELF, csp.UNSAFE_INLINE],
-    "img-src": [csp.SELF, "data:", "blob:"],
-    "media-src": [csp.SELF, "blob:"],
-    "font-src": [csp.SELF, "data:"],
-    "connect-src": [csp.SELF],
-    "worker-src": [csp.SELF, "blob:"],
-    "frame-src": [csp.SELF],
-    "object-src": [csp.NONE],
-    "base-uri": [csp.SELF],
-    "form-action": [csp.SELF],
-    "frame-ancestors": [csp.SELF],
-}
-# https://developer.mozilla.org/docs/Web/HTTP/Headers/Permissions-Policy: features no page uses.
-PERMISSIONS_POLICY = {
-    "accelerometer": [],
-    "camera": [],
-    "display-capture": [],
-    "geolocation": [],
-    "gyroscope": [],
-    "magnetometer": [],
-    "microphone": [],
-    "payment": [],
-    "usb": [],
-}
-# Administrators (and superusers) must set up TOTP before they can use the admin.
-ADMIN_MFA_REQUIRED = True
-# https://docs.allauth.org/en/latest/mfa/configuration.html: staff accounts have no e-mail address.
-MFA_ALLOW_UNVERIFIED_EMAIL = True
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
-MFA_TOTP_ISSUER = "Digital Village Classroom"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # Content-Security-Policy (django-csp 4: https://django-csp.readthedocs.io/), decision 0050.
 # Learner pages: no inline script or style without the per-request nonce
