@@ -13,6 +13,7 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import lesson_quiz_key
 
 from . import selectors, services
 
@@ -28,9 +29,12 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         # A course taken alone and in a campaign shows once (the progress is the same).
         by_course.setdefault(enrollment.course_id, enrollment)
     shown = list(by_course.values())
+    from .certificates.selectors import certificates_for_learner
+
     context = {
         "in_progress": [e for e in shown if e.completed_at is None],
         "completed": [e for e in shown if e.completed_at is not None],
+        "certificates": certificates_for_learner(request.user),
     }
     return render(request, "learners/my_learning.html", context)
 
@@ -82,11 +86,11 @@ def lesson_read(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def lesson_quiz(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Without JavaScript: submit the quiz as a plain form, then show the lesson with feedback."""
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    # Form fields are named by question block id (the quiz block template's inputs).
     answers = {}
-    for key in request.POST:
-        if key.startswith("q-"):
-            choices = [c for c in request.POST.getlist(key) if c.isdigit()]
-            answers[key[2:]] = [int(c) for c in choices]
+    for question_id in lesson_quiz_key(lesson):
+        choices = [c for c in request.POST.getlist(question_id) if c.isdigit()]
+        answers[question_id] = [int(c) for c in choices]
     quiz = _event(lesson, "quiz", {"answers": answers})
     failed = _record(request, lesson, [_event(lesson, "opened"), _event(lesson, "read"), quiz])
     if failed:

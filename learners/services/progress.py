@@ -27,6 +27,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import (
     Avg,
+    CharField,
     Count,
     F,
     FilteredRelation,
@@ -39,7 +40,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.constants import OnConflict
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models.functions import Coalesce, Greatest, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
@@ -162,48 +163,46 @@ def _live_lessons():
     return LessonPage.objects.live()
 
 
-def _lesson_total_subquery():
+def _siblings_of_outer_lesson(prefix: str = "") -> dict:
+    """Filter kwargs selecting the live lessons of the outer lesson row's course."""
+    parent_path = Substr(
+        OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen, output_field=CharField()
+    )
+    return {
+        f"{prefix}path__startswith": parent_path,
+        f"{prefix}depth": OuterRef("depth"),
+        f"{prefix}live": True,
+    }
+
+
+def _count(queryset, aggregate):
+    values = queryset.order_by().values("learner_id").annotate(v=aggregate).values("v")
+    return Coalesce(Subquery(values, output_field=IntegerField()), 0)
+
+
+def _course_figures(learner_id: int) -> dict:
+    """Per lesson row: its course's live lesson count and the learner's totals in that course.
+
+    They are read in the statement after the enrollment lock so that they see every batch
+    committed before it (a locking SELECT's own subqueries would use its older snapshot).
+    """
+    mine = LessonProgress.objects.filter(
+        learner_id=learner_id, **_siblings_of_outer_lesson("lesson__")
+    )
+    scored = mine.filter(best_score__isnull=False)
     lessons = (
-        _live_lessons()
-        .filter(path__startswith=OuterRef("course__path"), depth=OuterRef("course__depth") + 1)
+        LessonPage.objects.filter(**_siblings_of_outer_lesson())
         .order_by()
         .values("depth")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(lessons, output_field=IntegerField()), 0)
-
-
-def _completed_subquery(learner_id: int):
-    done = (
-        LessonProgress.objects.filter(
-            learner_id=learner_id,
-            course_id=OuterRef("course_id"),
-            status=LessonProgress.Status.COMPLETED,
-            lesson__live=True,
-        )
-        .order_by()
-        .values("course_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(done, output_field=IntegerField()), 0)
-
-
-def _score_subquery(learner_id: int, aggregate):
-    scores = (
-        LessonProgress.objects.filter(
-            learner_id=learner_id,
-            course_id=OuterRef("course_id"),
-            best_score__isnull=False,
-            lesson__live=True,
-        )
-        .order_by()
-        .values("course_id")
-        .annotate(v=aggregate)
+        .annotate(v=Count("pk"))
         .values("v")
     )
-    return Coalesce(Subquery(scores, output_field=IntegerField()), 0)
+    return {
+        "course_lessons": Coalesce(Subquery(lessons, output_field=IntegerField()), 0),
+        "course_done": _count(mine.filter(status=LessonProgress.Status.COMPLETED), Count("pk")),
+        "course_score_sum": _count(scored, Sum("best_score")),
+        "course_score_count": _count(scored, Count("pk")),
+    }
 
 
 def _quiz_keys(lessons: dict[int, LessonPage]):
@@ -298,12 +297,6 @@ def progress_record(
             Enrollment.objects.select_for_update(of=("self",))
             .filter(learner=learner)
             .select_related("course")
-            .annotate(
-                lesson_total=_lesson_total_subquery(),
-                completed_total=_completed_subquery(learner.pk),
-                score_sum=_score_subquery(learner.pk, Sum("best_score")),
-                score_count=_score_subquery(learner.pk, Count("pk")),
-            )
         )
         lessons = {
             lesson.pk: lesson
@@ -321,6 +314,7 @@ def progress_record(
                 lp_read=F("mine__read_at"),
                 lp_passed=F("mine__quiz_passed_at"),
                 lp_best=F("mine__best_score"),
+                **_course_figures(learner.pk),
             )
         }
         courses_by_path = {e.course.path: e for e in enrollments}
@@ -375,9 +369,7 @@ def progress_record(
             if row.id in inserted:
                 new_by_lesson[row.lesson_id].append(row)
 
-        course_changes: dict[int, dict] = defaultdict(
-            lambda: {"completed": 0, "score_sum": 0, "score_count": 0, "last": None}
-        )
+        course_changes: dict[int, dict] = {}
         created: list[LessonProgress] = []
         changed: list[LessonProgress] = []
         for lesson_id in sorted(lesson_ids):
@@ -408,7 +400,10 @@ def progress_record(
             if after != before:
                 lp.updated_at = now
                 (created if lp.pk is None else changed).append(lp)
-            change = course_changes[enrollment.course_id]
+            change = course_changes.setdefault(
+                enrollment.course_id,
+                {"completed": 0, "score_sum": 0, "score_count": 0, "last": None, "at": lesson},
+            )
             was_done = lesson.lp_status == LessonProgress.Status.COMPLETED
             change["completed"] += int(lp.status == LessonProgress.Status.COMPLETED) - was_done
             if lp.best_score is not None:
@@ -424,12 +419,13 @@ def progress_record(
         completed_now = []
         for course_id, change in course_changes.items():
             mine = [e for e in enrollments if e.course_id == course_id]
-            sample = mine[0]
-            done = sample.completed_total + change["completed"]
-            total = sample.lesson_total
+            figures = change["at"]
+            done = figures.course_done + change["completed"]
+            total = figures.course_lessons
             percent = min(100, done * 100 // total) if total else 0
-            count = sample.score_count + change["score_count"]
-            average = round((sample.score_sum + change["score_sum"]) / count) if count else None
+            count = figures.course_score_count + change["score_count"]
+            total_score = figures.course_score_sum + change["score_sum"]
+            average = round(total_score / count) if count else None
             complete = bool(total) and done >= total
             last = change["last"]
             updates = {"progress_percent": percent, "average_score": average}

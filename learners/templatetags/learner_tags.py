@@ -57,6 +57,11 @@ class LessonPlayer:
     attempt: QuizAttempt | None
 
     @property
+    def by_id(self) -> dict[str, Question]:
+        """Questions by block id (the template shows an attempt's feedback under each)."""
+        return {q.id: q for q in self.questions}
+
+    @property
     def key_json(self):
         """The answer key and feedback for offline, instant feedback in the browser."""
         key = {
@@ -106,8 +111,11 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
     """Course, neighbours, the learner's progress and the quiz of lesson `page` (≤ 5 queries)."""
     request = context.get("request")
     user = request.user if request else None
-    course = CoursePage.objects.get(path=page.path[: -Page.steplen])
-    lessons = course_lessons(course)
+    # The lesson page's own context already holds its course and lessons (no extra queries).
+    course = context.get("course") or CoursePage.objects.get(path=page.path[: -Page.steplen])
+    lessons = context.get("lessons")
+    if lessons is None:
+        lessons = course_lessons(course)
     position = next((i for i, lesson in enumerate(lessons) if lesson.pk == page.pk), 0)
     progress = course_progress(user=user, course=course, lessons=lessons)
     questions = _questions(page)

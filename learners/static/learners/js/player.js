@@ -3,7 +3,7 @@
 import { record } from "./app.js";
 
 const $ = (s, r = document) => r.querySelector(s);
-const lesson = $(".lesson");
+const lesson = $(".lesson-player");
 const id = Number(lesson.dataset.lesson);
 const signedIn = lesson.dataset.signedIn === "1";
 const track = (kind, data) => (signedIn ? record(id, kind, data) : Promise.resolve());
@@ -14,7 +14,7 @@ track("opened");
 
 // --- steps ---------------------------------------------------------------------------------------
 const body = $("#lesson-body"), stepper = $(".stepper");
-const steps = [...body.children];
+const steps = [...body.querySelectorAll(":scope > .step")];
 const ends = [$("#quiz"), $("#finish")].filter(Boolean);
 let current = 0;
 function showStep(n) {
@@ -56,6 +56,7 @@ function stopListening() {
 }
 if (audio || speech) {
   listen.hidden = false;
+  if (audio) audio.controls = false;
   if (audio) audio.addEventListener("ended", () => setPlaying(false));
   listen.addEventListener("click", () => {
     if (listen.getAttribute("aria-pressed") === "true") return stopListening();
@@ -67,7 +68,7 @@ if (audio || speech) {
     say.onend = say.onerror = () => setPlaying(false);
     speech.speak(say);
   });
-  if (audio && document.documentElement.dataset.autoplay === "1") listen.click();
+  if (audio && lesson.dataset.autoplay === "1") listen.click();
 }
 
 // --- quiz ----------------------------------------------------------------------------------------
@@ -77,8 +78,10 @@ const text = (k) => $(`#quiz-text [data-k="${k}"]`).textContent;
 const chosen = (q) => [...q.querySelectorAll("input:checked")].map((i) => Number(i.value));
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
+const after = (q) => $(`.question-after[data-for="${q.dataset.questionId}"]`);
+
 function check(q) {
-  const k = key.questions[q.dataset.question], picked = chosen(q), out = $(".feedback", q);
+  const k = key.questions[q.dataset.questionId], picked = chosen(q), out = $(".feedback", after(q));
   if (!picked.length) { out.textContent = text("choose"); return null; }
   const right = same(picked, k.correct);
   const notes = picked.map((i) => k.feedback[i]).filter(Boolean);
@@ -88,17 +91,17 @@ function check(q) {
 }
 
 if (form && key) {
-  form.querySelectorAll(".question").forEach((q) => {
-    const b = $(".check-answer", q);
+  const questions = [...form.querySelectorAll("fieldset.question")];
+  questions.forEach((q) => {
+    const b = $(".check-answer", after(q));
     b.hidden = false;
     b.addEventListener("click", () => check(q));
   });
   form.addEventListener("submit", async (e) => {
     e.preventDefault();
-    const questions = [...form.querySelectorAll(".question")];
     const answers = {};
     let right = 0;
-    questions.forEach((q) => { answers[q.dataset.question] = chosen(q); if (check(q)) right += 1; });
+    questions.forEach((q) => { answers[q.dataset.questionId] = chosen(q); if (check(q)) right += 1; });
     const score = Math.round((100 * right) / questions.length), passed = score >= key.pass;
     const result = $(".quiz-result", form);
     result.textContent = text(passed ? "pass" : "fail").replace("{s}", score);
