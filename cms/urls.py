@@ -32,6 +32,8 @@ if settings.DEBUG:
 urlpatterns += i18n_patterns(
     path("accounts/", include("allauth.urls")),
     path("me/", include("learners.accounts.urls")),
+    # Wagtail's front-end login (private pages) is a plain Django form without rate limits.
+    path("_util/login/", admin_login, name="frontend_login_redirect"),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", include("learners.certificates.urls")),
     path("", include("campaigns.urls")),

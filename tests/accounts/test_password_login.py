@@ -80,3 +80,12 @@ def test_login_page_offers_phone_code_signup_and_staff_password(client):
     assert 'type="tel"' in html
     assert 'href="/accounts/signup/"' in html
     assert 'name="password"' in html
+
+
+def test_wagtail_front_end_login_cannot_be_used_to_guess_passwords(client):
+    user = get_user_model().objects.create_user("trainer1", password="right-pass-2026")
+    response = client.post(
+        "/_util/login/", {"username": user.username, "password": "right-pass-2026"}
+    )
+    assert response.status_code == 302 and response.url.startswith("/accounts/login/")
+    assert "_auth_user_id" not in client.session
