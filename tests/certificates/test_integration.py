@@ -12,7 +12,7 @@ import pytest
 from django.db import close_old_connections, connection
 from pypdf import PdfReader
 
-from learners.certificates import credential, services
+from learners.certificates import credential, fonts, services
 from learners.certificates.models import Certificate, CertificateJob
 from learners.services import enrollment_create
 from tests.conftest import _worker_env, start_worker, stop_worker
@@ -23,7 +23,7 @@ from . import factories
 pytestmark = pytest.mark.integration
 
 UNREACHABLE_BROKER = "redis://127.0.0.1:1/4"  # nothing listens on port 1: refused at once
-WAIT_SECONDS = 90
+WAIT_SECONDS = 120
 
 
 def use_broker(url: str) -> None:
@@ -56,6 +56,9 @@ def worker(postgres, redis_url, transactional_db, tmp_path, settings):
             "CERTIFICATE_VERIFY_BASE_URL": settings.CERTIFICATE_VERIFY_BASE_URL,
         }
     )
+    # Build the static font instances here (once per machine), not inside the worker's first task.
+    for face in fonts.faces()[:2]:
+        fonts.static_path(face)
     process = start_worker(env, tmp_path / "worker.log")
     yield process
     stop_worker(process)
