@@ -77,3 +77,29 @@ def test_signup_with_a_known_number_looks_the_same_and_creates_no_account(client
     assert get_user_model().objects.count() == users_before + 1  # only the new number's account
     known_sms = [m.message for m in outbox if m.phone == "+8613800138002"]
     assert len(known_sms) == 1 and "/accounts/login/code/" in known_sms[0]
+
+
+def test_signup_code_expires_after_ten_minutes(client, outbox, monkeypatch):
+    import time
+
+    sign_up(client)
+    code = last_code(outbox, "+8613800138001")
+    later = time.time() + 10 * 60 + 1
+    monkeypatch.setattr(time, "time", lambda: later)
+
+    client.post(VERIFY, {"code": code})
+
+    assert "_auth_user_id" not in client.session
+    assert not LearnerProfile.objects.get(phone="+8613800138001").phone_verified
+
+
+def test_signup_from_a_join_link_returns_to_it_after_the_code(client, outbox):
+    response = client.post(
+        SIGNUP + "?next=/join/ABC123/",
+        {"display_name": "张三", "phone": "13800138001", "consent": "on", "next": "/join/ABC123/"},
+    )
+    assert response.status_code == 302
+
+    response = client.post(response.url, {"code": last_code(outbox, "+8613800138001")})
+
+    assert response.status_code == 302 and response.url == "/join/ABC123/"
