@@ -9,6 +9,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
+from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtailmedia.models import AbstractMedia
 
 from .blocks import LessonBodyBlock, QuizBlock
@@ -94,6 +95,14 @@ class Topic(TranslatableMixin, models.Model):
     )
 
     panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("icon"), FieldPanel("colour")]
+
+    # Only the name is translated; the slug keeps ?topic= links working in every language.
+    translatable_fields = [
+        TranslatableField("name"),
+        SynchronizedField("slug"),
+        SynchronizedField("icon"),
+        SynchronizedField("colour"),
+    ]
 
     class Meta(TranslatableMixin.Meta):
         verbose_name = _("topic")

@@ -46,32 +46,43 @@ class LessonMediaFactory(factory.django.DjangoModelFactory):
     file = factory.LazyFunction(lambda: ContentFile(b"ID3" + b"\0" * 2048, name="clip.mp3"))
 
 
+QUESTION_DEFAULTS = {"image": None, "image_alt": "", "audio": None, "explanation": ""}
+
+
 def block(block_type: str, value) -> dict:
     """A raw StreamField block with a fresh stable id."""
     return {"type": block_type, "value": value, "id": str(uuid.uuid4())}
 
 
 def choice(text: str, correct: bool = False, feedback: str = "") -> dict:
-    return {"text": text, "is_correct": correct, "feedback": feedback}
+    """A choice as a ListBlock item with its own id (stable across loads and translations)."""
+    value = {"text": text, "is_correct": correct, "feedback": feedback}
+    return {"type": "item", "value": value, "id": str(uuid.uuid4())}
 
 
 def single_choice(prompt: str = "Which one?", correct_index: int = 0, count: int = 3) -> dict:
     choices = [choice(f"choice {i}", i == correct_index, f"feedback {i}") for i in range(count)]
     return block(
         "single_choice",
-        {"prompt": prompt, "choices": choices, "explanation": "Because."},
+        {**QUESTION_DEFAULTS, "prompt": prompt, "choices": choices, "explanation": "Because."},
     )
 
 
 def multiple_choice(prompt: str = "Which ones?", correct=(0, 2), count: int = 4) -> dict:
     choices = [choice(f"option {i}", i in correct) for i in range(count)]
-    return block("multiple_choice", {"prompt": prompt, "choices": choices, "explanation": ""})
+    return block("multiple_choice", {**QUESTION_DEFAULTS, "prompt": prompt, "choices": choices})
 
 
 def true_false(prompt: str = "Is it true?", answer: str = "false") -> dict:
     return block(
         "true_false",
-        {"prompt": prompt, "correct_answer": answer, "feedback_true": "", "feedback_false": ""},
+        {
+            **QUESTION_DEFAULTS,
+            "prompt": prompt,
+            "correct_answer": answer,
+            "feedback_true": "",
+            "feedback_false": "",
+        },
     )
 
 

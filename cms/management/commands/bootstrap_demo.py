@@ -9,6 +9,7 @@ from cms.demo import DEMO_PASSWORD, load_accounts, load_site
 
 # Later rooms add their demo loaders here (each idempotent, each called with the command's stdout).
 EXTRA_DEMO_LOADERS: list[str] = [
+    "courses.demo.load",
     "campaigns.demo.load",
     "learners.accounts.demo.load",
 ]

@@ -1,0 +1,547 @@
+"""Course packs: one course with its lessons, translations, pictures and recordings in a zip.
+
+A pack is `manifest.json` plus the files under `images/` and `media/`. Import checks the whole
+pack before writing anything (size, ratio and entry limits against zip bombs, safe paths, the
+manifest schema, every picture's size and pixels) and then writes in one transaction; files
+already stored are removed again if anything fails, so a refused pack leaves no trace.
+(docs/decisions/0014-course-packs.md)
+"""
+
+import hashlib
+import io
+import json
+import posixpath
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.images import ImageFile
+from django.db import transaction
+from PIL import Image as PILImage
+from wagtail import blocks
+from wagtail.images import get_image_model
+from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Collection, Locale
+from wagtailmedia.blocks import AbstractMediaChooserBlock
+
+from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
+from .translation import translation_create_from_shadow
+
+PACK_FORMAT = "dvc-course-pack"
+PACK_VERSION = 1
+MANIFEST = "manifest.json"
+MAX_ENTRIES = 500
+MAX_MANIFEST_BYTES = 5 * 1024 * 1024
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_MEDIA_BYTES = 100 * 1024 * 1024
+MAX_RATIO = 50  # uncompressed / compressed, for entries over 1 MB
+RATIO_FLOOR = 1024 * 1024
+LIST_ITEM_NAMESPACE = uuid.UUID("6a1f3c52-8a57-4a8e-93a5-0c3f2b7d9e41")
+
+NOT_A_ZIP = "Not a course pack: the file is not a zip archive."
+ZIP_BOMB = "Refused: the pack expands to more than allowed ({detail})."
+UNSAFE_PATH = "Refused: unsafe file name in the pack: {name!r}."
+MISSING_MANIFEST = "Not a course pack: manifest.json is missing."
+WRONG_SCHEMA = "Wrong pack schema: {detail}."
+MISSING_FILE = "The pack lists {name!r} but does not contain it."
+IMAGE_TOO_LARGE = "Image {name!r} is too large ({detail})."
+IMAGE_INVALID = "Image {name!r} is not a readable picture."
+COURSE_EXISTS = "A course with the slug {slug!r} already exists here."
+NO_CATALOG = "There is no course catalog to import into; run bootstrap_demo or create one."
+COURSE_NOT_FOUND = "No course with the slug {slug!r}."
+
+COURSE_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "cover_image",
+    "cover_alt",
+    "level",
+    "estimated_minutes",
+    "learning_outcomes",
+    "pass_mark",
+    "certificate_enabled",
+    "certificate_title",
+)
+LESSON_FIELDS = (
+    "title",
+    "slug",
+    "summary",
+    "estimated_minutes",
+    "narration",
+    "demo_without_audio",
+    "body",
+    "quiz",
+)
+STREAM_FIELDS = {"learning_outcomes", "body", "quiz"}
+IMAGE_FIELDS = {"cover_image"}
+MEDIA_FIELDS = {"narration"}
+
+
+class PackError(Exception):
+    """A pack was refused; the message names the problem."""
+
+
+# --- walking StreamField raw data ---------------------------------------------------------------
+
+
+def _walk(block: blocks.Block, raw, visit, path: str = "") -> object:
+    """Return `raw` with every image/media reference passed through `visit(kind, pk)`.
+
+    List items get ids derived from their place, so a source page and its translation (whose
+    item ids may have been generated separately) line up item by item after import.
+    """
+    if raw is None:
+        return None
+    if isinstance(block, ImageChooserBlock):
+        return visit("image", raw)
+    if isinstance(block, AbstractMediaChooserBlock):
+        return visit("media", raw)
+    if isinstance(block, blocks.StreamBlock):
+        _require(isinstance(raw, list), f"{path or 'stream'} must be a list")
+        out = []
+        for item in raw:
+            _require(
+                isinstance(item, dict) and item.get("type") in block.child_blocks,
+                f"{path or 'stream'} has an unknown block",
+            )
+            child = block.child_blocks[item["type"]]
+            item_path = f"{path}.{item.get('id', '')}"
+            out.append({**item, "value": _walk(child, item.get("value"), visit, item_path)})
+        return out
+    if isinstance(block, blocks.ListBlock):
+        _require(isinstance(raw, list), f"{path} must be a list")
+        out = []
+        for n, item in enumerate(raw):
+            if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
+                item = item["value"]
+            item_path = f"{path}.{n}"
+            out.append(
+                {
+                    "type": "item",
+                    "value": _walk(block.child_block, item, visit, item_path),
+                    "id": str(uuid.uuid5(LIST_ITEM_NAMESPACE, item_path)),
+                }
+            )
+        return out
+    if isinstance(block, blocks.StructBlock):
+        _require(isinstance(raw, dict), f"{path} must be an object")
+        return {
+            name: _walk(block.child_blocks[name], value, visit, f"{path}.{name}")
+            if name in block.child_blocks
+            else value
+            for name, value in raw.items()
+        }
+    return raw
+
+
+def _raw_stream(page, name: str) -> list:
+    return list(getattr(page, name).raw_data)
+
+
+# --- export -------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Collected:
+    images: dict[int, object] = field(default_factory=dict)
+    media: dict[int, LessonMedia] = field(default_factory=dict)
+
+
+def _page_data(page, names: tuple[str, ...], collected: _Collected) -> dict:
+    def visit(kind: str, pk):
+        if kind == "image":
+            collected.images.setdefault(pk, None)
+        else:
+            collected.media.setdefault(pk, None)
+        return pk
+
+    data = {}
+    for name in names:
+        if name in STREAM_FIELDS:
+            stream_block = getattr(page, name).stream_block
+            data[name] = _walk(stream_block, _raw_stream(page, name), visit)
+        elif name in IMAGE_FIELDS or name in MEDIA_FIELDS:
+            pk = getattr(page, f"{name}_id")
+            if pk:
+                visit("image" if name in IMAGE_FIELDS else "media", pk)
+            data[name] = pk
+        else:
+            data[name] = getattr(page, name)
+    return data
+
+
+def _translations(page) -> dict[str, object]:
+    return {
+        p.locale.language_code: p.specific for p in page.get_translations().select_related("locale")
+    }
+
+
+def course_pack_export(*, slug: str, path) -> dict:
+    """Write the course `slug` (source locale) with its translations and files to a zip."""
+    source_locale = Locale.get_default()
+    course = CoursePage.objects.filter(slug=slug, locale=source_locale).first()
+    if course is None:
+        raise PackError(COURSE_NOT_FOUND.format(slug=slug))
+    collected = _Collected()
+    lessons = list(LessonPage.objects.child_of(course).order_by("path"))
+    manifest = {
+        "format": PACK_FORMAT,
+        "version": PACK_VERSION,
+        "source_locale": source_locale.language_code,
+        "topic": _topic_data(course.topic),
+        "course": _page_data(course, COURSE_FIELDS, collected),
+        "lessons": [_page_data(lesson, LESSON_FIELDS, collected) for lesson in lessons],
+        "translations": {},
+    }
+    for code, translated in _translations(course).items():
+        lesson_translations = []
+        for lesson in lessons:
+            translated_lesson = lesson.get_translation_or_none(translated.locale)
+            if translated_lesson is not None:
+                lesson_translations.append(
+                    _page_data(translated_lesson.specific, LESSON_FIELDS, collected)
+                )
+        manifest["translations"][code] = {
+            "course": _page_data(translated, COURSE_FIELDS, collected),
+            "lessons": lesson_translations,
+        }
+    Image = get_image_model()
+    files: dict[str, bytes] = {}
+    manifest["images"] = {}
+    for image in Image.objects.filter(pk__in=collected.images):
+        data = _read(image.file)
+        name = f"images/{image.pk}{PurePosixPath(image.file.name).suffix.lower()}"
+        files[name] = data
+        manifest["images"][str(image.pk)] = {
+            "file": name,
+            "title": image.title,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    manifest["media"] = {}
+    for media in LessonMedia.objects.filter(pk__in=collected.media):
+        data = _read(media.file)
+        name = f"media/{media.pk}{PurePosixPath(media.file.name).suffix.lower()}"
+        files[name] = data
+        manifest["media"][str(media.pk)] = {
+            "file": name,
+            "title": media.title,
+            "type": media.type,
+            "duration": media.duration or 0,
+            "sha256": hashlib.sha256(data).hexdigest(),
+        }
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return manifest
+
+
+def _topic_data(topic: Topic | None) -> dict | None:
+    if topic is None:
+        return None
+    names = {
+        t.locale.language_code: t.name
+        for t in Topic.objects.filter(translation_key=topic.translation_key).select_related(
+            "locale"
+        )
+    }
+    return {"slug": topic.slug, "icon": topic.icon, "colour": topic.colour, "names": names}
+
+
+def _read(field_file) -> bytes:
+    field_file.open("rb")
+    try:
+        return field_file.read()
+    finally:
+        field_file.close()
+
+
+# --- import: checks -----------------------------------------------------------------------------
+
+
+def _safe_name(name: str) -> bool:
+    if not name or "\\" in name or name.startswith("/") or ":" in name or "\0" in name:
+        return False
+    normal = posixpath.normpath(name)
+    if normal != name.rstrip("/") or normal.startswith("..") or "/../" in f"/{normal}/":
+        return False
+    return normal == MANIFEST or normal.split("/", 1)[0] in {"images", "media"}
+
+
+def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Read an entry, refusing it as soon as it grows past `limit` (headers can lie)."""
+    chunks, total = [], 0
+    with archive.open(info) as handle:
+        while chunk := handle.read(64 * 1024):
+            total += len(chunk)
+            if total > limit:
+                raise PackError(ZIP_BOMB.format(detail=f"{info.filename} is over {limit} bytes"))
+            chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _check_archive(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
+    infos = archive.infolist()
+    if len(infos) > MAX_ENTRIES:
+        raise PackError(ZIP_BOMB.format(detail=f"{len(infos)} files"))
+    total = 0
+    for info in infos:
+        if not _safe_name(info.filename):
+            raise PackError(UNSAFE_PATH.format(name=info.filename))
+        total += info.file_size
+        if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
+            raise PackError(ZIP_BOMB.format(detail=f"{info.filename} is compressed too well"))
+    if total > MAX_TOTAL_BYTES:
+        raise PackError(ZIP_BOMB.format(detail=f"{total} bytes in all"))
+    return infos
+
+
+def _require(condition: bool, detail: str) -> None:
+    if not condition:
+        raise PackError(WRONG_SCHEMA.format(detail=detail))
+
+
+def _check_page(data, names: tuple[str, ...], where: str) -> None:
+    _require(isinstance(data, dict), f"{where} must be an object")
+    for name in names:
+        _require(name in data, f"{where} has no {name!r}")
+    _require(isinstance(data["title"], str) and data["title"].strip(), f"{where} needs a title")
+    _require(isinstance(data["slug"], str) and data["slug"].strip(), f"{where} needs a slug")
+    for name in STREAM_FIELDS & set(names):
+        _require(isinstance(data[name], list), f"{where}.{name} must be a list")
+
+
+def _check_manifest(manifest) -> None:
+    _require(isinstance(manifest, dict), "the manifest must be an object")
+    _require(manifest.get("format") == PACK_FORMAT, f"format must be {PACK_FORMAT!r}")
+    _require(manifest.get("version") == PACK_VERSION, f"version must be {PACK_VERSION}")
+    _check_page(manifest.get("course"), COURSE_FIELDS, "course")
+    _require(isinstance(manifest.get("lessons"), list), "lessons must be a list")
+    for n, lesson in enumerate(manifest["lessons"]):
+        _check_page(lesson, LESSON_FIELDS, f"lessons[{n}]")
+    translations = manifest.get("translations", {})
+    _require(isinstance(translations, dict), "translations must be an object")
+    for code, translated in translations.items():
+        _require(isinstance(translated, dict), f"translations[{code}] must be an object")
+        _check_page(translated.get("course"), COURSE_FIELDS, f"translations[{code}].course")
+        _require(
+            isinstance(translated.get("lessons"), list)
+            and len(translated["lessons"]) <= len(manifest["lessons"]),
+            f"translations[{code}].lessons must be a list no longer than lessons",
+        )
+        for n, lesson in enumerate(translated["lessons"]):
+            _check_page(lesson, LESSON_FIELDS, f"translations[{code}].lessons[{n}]")
+    for kind in ("images", "media"):
+        entries = manifest.get(kind, {})
+        _require(isinstance(entries, dict), f"{kind} must be an object")
+        for key, entry in entries.items():
+            _require(
+                isinstance(entry, dict)
+                and isinstance(entry.get("file"), str)
+                and isinstance(entry.get("title"), str),
+                f"{kind}[{key}] needs a file and a title",
+            )
+            _require(entry["file"].startswith(f"{kind}/"), f"{kind}[{key}] is outside {kind}/")
+    topic = manifest.get("topic")
+    _require(topic is None or isinstance(topic, dict), "topic must be an object or null")
+    if topic:
+        _require(isinstance(topic.get("slug"), str) and topic["slug"], "topic needs a slug")
+        _require(isinstance(topic.get("names"), dict), "topic needs names")
+
+
+def _check_image(name: str, data: bytes) -> None:
+    if len(data) > settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE:
+        raise PackError(IMAGE_TOO_LARGE.format(name=name, detail=f"{len(data)} bytes"))
+    if name.endswith(".svg"):
+        return
+    try:
+        with PILImage.open(io.BytesIO(data)) as picture:
+            width, height = picture.size
+            if width * height > settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS:
+                raise PackError(IMAGE_TOO_LARGE.format(name=name, detail=f"{width}×{height} px"))
+            picture.verify()
+    except PackError:
+        raise
+    except Exception as exc:  # Pillow raises many types for broken or hostile files
+        raise PackError(IMAGE_INVALID.format(name=name)) from exc
+
+
+@dataclass
+class CheckedPack:
+    """A pack that passed every check, with its files read into memory."""
+
+    manifest: dict
+    files: dict[str, bytes]
+
+
+def course_pack_check(path) -> CheckedPack:
+    """Read and check a pack completely, writing nothing; raise PackError naming the problem."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise PackError(NOT_A_ZIP) from exc
+    with archive:
+        infos = {info.filename: info for info in _check_archive(archive)}
+        if MANIFEST not in infos:
+            raise PackError(MISSING_MANIFEST)
+        try:
+            manifest = json.loads(_read_limited(archive, infos[MANIFEST], MAX_MANIFEST_BYTES))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise PackError(WRONG_SCHEMA.format(detail="manifest.json is not JSON")) from exc
+        _check_manifest(manifest)
+        files = {}
+        for kind in ("images", "media"):
+            for entry in manifest.get(kind, {}).values():
+                name = entry["file"]
+                if name not in infos:
+                    raise PackError(MISSING_FILE.format(name=name))
+                limit = (
+                    settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE + 1
+                    if kind == "images"
+                    else MAX_MEDIA_BYTES
+                )
+                data = _read_limited(archive, infos[name], limit)
+                if kind == "images":
+                    _check_image(name, data)
+                files[name] = data
+    return CheckedPack(manifest=manifest, files=files)
+
+
+# --- import: writing ----------------------------------------------------------------------------
+
+
+def _page_fields(model, data: dict, names: tuple[str, ...], images: dict, media: dict) -> dict:
+    def visit(kind: str, pk):
+        table = images if kind == "image" else media
+        if pk is None:
+            return None
+        return table.get(str(pk))
+
+    fields = {}
+    for name in names:
+        value = data.get(name)
+        if name in STREAM_FIELDS:
+            stream_block = model._meta.get_field(name).stream_block
+            fields[name] = _walk(stream_block, value, visit, name)
+        elif name in IMAGE_FIELDS:
+            fields[f"{name}_id"] = visit("image", value)
+        elif name in MEDIA_FIELDS:
+            fields[f"{name}_id"] = visit("media", value)
+        else:
+            fields[name] = value
+    return fields
+
+
+def _shadow(model, source, fields: dict):
+    shadow = model(**fields)
+    shadow.pk = source.pk
+    shadow.locale = source.locale
+    shadow.translation_key = source.translation_key
+    return shadow
+
+
+def _store_files(checked: CheckedPack, stored: list) -> tuple[dict, dict]:
+    Image = get_image_model()
+    collection = Collection.get_first_root_node()
+    images, media = {}, {}
+    for key, entry in checked.manifest.get("images", {}).items():
+        data = checked.files[entry["file"]]
+        image = Image(title=entry["title"][:255], collection=collection)
+        image.file = ImageFile(io.BytesIO(data), name=PurePosixPath(entry["file"]).name)
+        image.save()
+        stored.append(image.file)
+        images[key] = image.pk
+    for key, entry in checked.manifest.get("media", {}).items():
+        item = LessonMedia(
+            title=entry["title"][:255],
+            type=entry.get("type") if entry.get("type") in {"audio", "video"} else "audio",
+            duration=float(entry.get("duration") or 0),
+            collection=collection,
+        )
+        item.file = ContentFile(
+            checked.files[entry["file"]], name=PurePosixPath(entry["file"]).name
+        )
+        item.file_size = len(checked.files[entry["file"]])
+        item.save()
+        stored.append(item.file)
+        media[key] = item.pk
+    return images, media
+
+
+def _import_topic(data: dict | None, source_locale: Locale) -> Topic | None:
+    if not data:
+        return None
+    topic = Topic.objects.filter(locale=source_locale, slug=data["slug"]).first()
+    names = data["names"]
+    if topic is None:
+        topic = Topic.objects.create(
+            locale=source_locale,
+            slug=data["slug"],
+            name=names.get(source_locale.language_code) or data["slug"],
+            icon=data.get("icon") or "leaf",
+            colour=data.get("colour") or "#2e7d32",
+        )
+        topic.full_clean()
+    for code, name in names.items():
+        locale = Locale.objects.filter(language_code=code).first()
+        if locale is None or locale == source_locale:
+            continue
+        shadow = Topic(name=name, slug=topic.slug, icon=topic.icon, colour=topic.colour)
+        translation_create_from_shadow(source=topic, shadow=shadow, locale=locale)
+    return topic
+
+
+def course_pack_import(path) -> CoursePage:
+    """Import a checked pack into the catalog: pages, translations, files (all or nothing)."""
+    checked = course_pack_check(path)
+    manifest = checked.manifest
+    source_locale = Locale.get_default()
+    index = CourseIndexPage.objects.filter(locale=source_locale).first()
+    if index is None:
+        raise PackError(NO_CATALOG)
+    slug = manifest["course"]["slug"]
+    if CoursePage.objects.child_of(index).filter(slug=slug).exists():
+        raise PackError(COURSE_EXISTS.format(slug=slug))
+    stored: list = []
+    try:
+        with transaction.atomic():
+            images, media = _store_files(checked, stored)
+            topic = _import_topic(manifest.get("topic"), source_locale)
+            course = CoursePage(
+                topic=topic,
+                **_page_fields(CoursePage, manifest["course"], COURSE_FIELDS, images, media),
+            )
+            index.add_child(instance=course)
+            course.save_revision().publish()
+            lessons = []
+            for data in manifest["lessons"]:
+                lesson = LessonPage(**_page_fields(LessonPage, data, LESSON_FIELDS, images, media))
+                course.add_child(instance=lesson)
+                lesson.save_revision().publish()
+                lessons.append(lesson)
+            for code, translated in manifest.get("translations", {}).items():
+                locale = Locale.objects.filter(language_code=code).first()
+                if locale is None or locale == source_locale:
+                    continue
+                fields = _page_fields(
+                    CoursePage, translated["course"], COURSE_FIELDS, images, media
+                )
+                translation_create_from_shadow(
+                    source=course,
+                    shadow=_shadow(CoursePage, course, {"topic": topic, **fields}),
+                    locale=locale,
+                )
+                for lesson, data in zip(lessons, translated["lessons"], strict=False):
+                    fields = _page_fields(LessonPage, data, LESSON_FIELDS, images, media)
+                    translation_create_from_shadow(
+                        source=lesson, shadow=_shadow(LessonPage, lesson, fields), locale=locale
+                    )
+    except Exception:
+        for field_file in stored:
+            field_file.storage.delete(field_file.name)
+        raise
+    return course

@@ -1,0 +1,82 @@
+"""The demo courses: three courses in two languages, clean content, stable across reloads."""
+
+import pytest
+from django.core.management import call_command
+from wagtail.images import get_image_model
+from wagtail.models import Locale, Revision
+
+from cms.demo import ensure_locales
+from courses.checks import lesson_publish_errors
+from courses.demo import load, load_catalog, load_course, load_topics
+from courses.demo.content import ONLINE_SAFETY
+from courses.models import CoursePage, LessonPage, Topic
+from courses.selectors import lesson_quiz_key
+
+pytestmark = pytest.mark.django_db
+
+
+def _locale(code: str) -> Locale:
+    return Locale.objects.get(language_code=code)
+
+
+def load_one_course(course=ONLINE_SAFETY) -> CoursePage:
+    """Topics, catalog and one demo course (a third of the full load, for faster tests)."""
+    zh, en = ensure_locales()
+    topics = load_topics(zh, en)
+    index = load_catalog(zh, en)
+    return load_course(course, index, topics, en)
+
+
+def test_demo_has_three_clean_courses_of_four_or_more_lessons_in_both_languages(client):
+    load()
+    for code in ("zh-hans", "en"):
+        courses = CoursePage.objects.live().filter(locale=_locale(code))
+        assert courses.count() == 3
+        for course in courses:
+            assert course.topic is not None and course.topic.locale.language_code == code
+            lessons = LessonPage.objects.child_of(course).live()
+            assert lessons.count() >= 4
+            for lesson in lessons:
+                assert lesson_publish_errors(lesson) == [], lesson.title
+                assert len(lesson.body) >= 2
+                images = [b for b in lesson.body if b.block_type == "image"]
+                assert images and all(b.value["alt_text"].strip() for b in images)
+                key = lesson_quiz_key(lesson)
+                assert len(key) >= 3
+                assert all(question.correct for question in key.values())
+    assert Topic.objects.filter(locale=_locale("en")).count() == 3
+    assert client.get("/courses/").status_code == 200
+    english = client.get("/en/courses/")
+    assert english.status_code == 200
+    assert "Smartphone basics" in english.content.decode()
+
+
+def test_english_translation_of_a_demo_lesson_keeps_the_quiz_block_ids():
+    load_one_course()
+    source = LessonPage.objects.get(locale=_locale("zh-hans"), slug="codes-and-id-numbers")
+    english = source.get_translation(_locale("en")).specific
+    assert english.live
+    assert english.title == "Verification codes and ID numbers"
+    assert [b.id for b in english.quiz] == [b.id for b in source.quiz]
+    assert lesson_quiz_key(english) == lesson_quiz_key(source)
+    assert english.quiz[0].value["prompt"] != source.quiz[0].value["prompt"]
+
+
+def test_bootstrap_demo_twice_changes_no_counts():
+    call_command("bootstrap_demo", force=True)
+    counts = (
+        CoursePage.objects.count(),
+        LessonPage.objects.count(),
+        Topic.objects.count(),
+        get_image_model().objects.count(),
+        Revision.objects.count(),
+    )
+    call_command("bootstrap_demo", force=True)
+    assert (
+        CoursePage.objects.count(),
+        LessonPage.objects.count(),
+        Topic.objects.count(),
+        get_image_model().objects.count(),
+        Revision.objects.count(),
+    ) == counts
+    assert counts[:3] == (6, 30, 6)
