@@ -197,3 +197,22 @@ def test_editor_saves_a_draft_with_a_missing_alt_text_but_refuses_to_publish_it(
     assert published.status_code == 200
     assert str(IMAGE_NEEDS_ALT_TEXT) in published.content.decode()
     assert Page.objects.get(pk=lesson.pk).specific.has_unpublished_changes
+
+
+def test_editor_warns_about_a_long_lesson_but_saves_it(editor, course):
+    lesson = add_lesson(course)
+    body = [("text", _rich("<p>Hello</p>")), ("audio", {"audio": LessonMediaFactory().pk})]
+    data = _post_data(lesson, action="action-save", body=body, quiz=[])
+    data["estimated_minutes"] = 12
+    response = editor.post(f"/admin/pages/{lesson.pk}/edit/", data, follow=True)
+    assert response.status_code == 200
+    assert "aim for 7 minutes or less" in response.content.decode()
+    assert (
+        LessonPage.objects.get(pk=lesson.pk).get_latest_revision_as_object().estimated_minutes == 12
+    )
+
+
+def _rich(html: str) -> str:
+    from wagtail.test.utils.form_data import rich_text
+
+    return rich_text(html)
