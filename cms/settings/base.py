@@ -329,6 +329,9 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "xlsx", "txt", "zip"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_MODERATION_ENABLED = True
+# No third-party requests from the admin (the CSP forbids them; staff e-mail hashes stay here).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_WORKFLOW_ENABLED = True
 # Audio and video for lessons (docs/decisions/0010-media-wagtailmedia.md). Phones play AAC/MP3/Ogg
 # audio and MP4/WebM video; other formats are refused at upload.
