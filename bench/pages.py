@@ -1,0 +1,326 @@
+"""Page weight by resource type and first-response size at 360×740, and the lesson page under
+throttling (400 kbps, 400 ms round trip, 4× CPU slowdown): first contentful paint and load.
+
+Chromium (Debian's, through Playwright) loads each page from gunicorn with a signed-in learner;
+compressed sizes are each response body gzipped at level 6, what a compressing proxy (or
+WhiteNoise's precompressed files) would send, since the benchmark server itself does not compress.
+Media files are answered from MEDIA_ROOT by the browser context (production serves them from a
+CDN), and are reported but left out of the "everything but media" figure, as the budget says.
+"""
+
+import gzip
+import statistics
+from pathlib import Path
+from urllib.parse import urlparse
+
+from . import INFO, MET, MISSED, line_add, not_measured, result_new, verdict
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 360, "height": 740}
+KINDS = {
+    "document": "html",
+    "stylesheet": "css",
+    "script": "js",
+    "image": "images",
+    "font": "fonts",
+    "media": "media",
+}
+FIRST_RESPONSE_KB, PAGE_KB, JS_KB = 14, 40, 15
+THROTTLE = {"latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
+THROTTLED_RUNS = 3
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium, or None when it is not installed."""
+    import os
+    import shutil
+
+    path = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or CHROMIUM
+    return path if Path(path).exists() else None
+
+
+def gzip_size(body: bytes) -> int:
+    """Bytes of `body` gzipped at level 6 (a typical proxy setting)."""
+    return len(gzip.compress(body, compresslevel=6, mtime=0))
+
+
+def weigh(responses: list[dict]) -> dict:
+    """Sum raw and gzipped bytes per resource kind; `media_free` leaves out images and media."""
+    totals: dict[str, dict] = {}
+    for item in responses:
+        kind = KINDS.get(item["type"], "other")
+        bucket = totals.setdefault(kind, {"count": 0, "raw": 0, "gzip": 0})
+        bucket["count"] += 1
+        bucket["raw"] += item["raw"]
+        bucket["gzip"] += item["gzip"]
+    media_free = sum(v["gzip"] for k, v in totals.items() if k not in ("images", "media"))
+    return {"by_kind": totals, "media_free_gzip": media_free}
+
+
+def _context(browser, base: str, cookies: dict, media_root: Path, **options):
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="zh-CN",
+        service_workers="block",
+        **options,
+    )
+    host = urlparse(base).hostname
+    context.add_cookies(
+        [{"name": k, "value": v, "domain": host, "path": "/"} for k, v in cookies.items()]
+    )
+
+    def media(route):
+        path = media_root / urlparse(route.request.url).path.removeprefix("/media/")
+        if path.is_file():
+            route.fulfill(path=str(path))
+        else:
+            route.fulfill(status=404, body="")
+
+    context.route(f"{base}/media/**", media)
+    return context
+
+
+def load(browser, base: str, path: str, cookies: dict, media_root: Path) -> dict:
+    """Load one page; every response's type, status and raw/gzipped sizes, and DOM facts."""
+    context = _context(browser, base, cookies, media_root)
+    page = context.new_page()
+    responses = []
+
+    def record(response):
+        try:
+            body = response.body()
+        except Exception:
+            body = b""
+        responses.append(
+            {
+                "url": response.url,
+                "type": response.request.resource_type,
+                "status": response.status,
+                "raw": len(body),
+                "gzip": gzip_size(body) if body else 0,
+            }
+        )
+
+    page.on("response", record)
+    main = page.goto(base + path, wait_until="load", timeout=120_000)
+    page.wait_for_timeout(300)
+    facts = page.evaluate(
+        """() => {
+        const fold = window.innerHeight;
+        const imgs = [...document.images].map(img => {
+            const rect = img.getBoundingClientRect();
+            const sources = img.closest('picture')
+                ? [...img.closest('picture').querySelectorAll('source')].map(s => s.type) : [];
+            return {src: img.currentSrc, width: img.naturalWidth, below: rect.top > fold,
+                    lazy: img.loading === 'lazy', sources};
+        });
+        const blocking = [...document.querySelectorAll('script[src]')]
+            .filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src);
+        return {imgs, blocking, text: document.body.innerText.length};
+    }"""
+    )
+    context.close()
+    document = next((r for r in responses if r["type"] == "document"), None)
+    return {
+        "status": main.status if main else None,
+        "responses": responses,
+        "first_response": document,
+        "weights": weigh(responses),
+        **facts,
+    }
+
+
+def readable_without_js(browser, base: str, path: str, cookies: dict, media_root: Path) -> int:
+    """Characters of visible text on the page with JavaScript off."""
+    context = _context(browser, base, cookies, media_root, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + path, wait_until="load", timeout=120_000)
+    text = len(page.inner_text("body"))
+    context.close()
+    return text
+
+
+def throttled(browser, base: str, path: str, cookies: dict, media_root: Path) -> dict:
+    """FCP and load (ms) of a cold load under 400 kbps / 400 ms RTT / 4× CPU; median of runs."""
+    runs = []
+    for _ in range(THROTTLED_RUNS):
+        context = _context(browser, base, cookies, media_root)
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+        cdp.send("Network.emulateNetworkConditions", {"offline": False, **THROTTLE})
+        cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
+        page.goto(base + path, wait_until="load", timeout=300_000)
+        runs.append(
+            page.evaluate(
+                """() => {
+                const paint = performance.getEntriesByName('first-contentful-paint')[0];
+                const nav = performance.getEntriesByType('navigation')[0];
+                return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd,
+                        bytes: nav.transferSize};
+            }"""
+            )
+        )
+        context.close()
+    fcps = [r["fcp"] for r in runs if r["fcp"] is not None]
+    return {
+        "runs": runs,
+        "fcp_ms": statistics.median(fcps) if fcps else None,
+        "load_ms": statistics.median(r["load"] for r in runs),
+    }
+
+
+def _images_line(result: dict, lesson: dict) -> None:
+    imgs = lesson["imgs"]
+    if not imgs:
+        line_add(
+            result,
+            "lesson images",
+            "AVIF/WebP, 360–720 px, lazy below fold",
+            0,
+            "images",
+            MET,
+            "the lesson has no images",
+        )
+        return
+    modern = [
+        i
+        for i in imgs
+        if i["src"].split("?")[0].lower().endswith((".avif", ".webp"))
+        or any(t in ("image/avif", "image/webp") for t in i["sources"])
+    ]
+    sized = [i for i in imgs if 0 < i["width"] <= 720 * 2]
+    eager_below = [i for i in imgs if i["below"] and not i["lazy"]]
+    ok = len(modern) == len(imgs) and len(sized) == len(imgs) and not eager_below
+    widths = sorted({i["width"] for i in imgs})
+    line_add(
+        result,
+        "lesson images",
+        "AVIF/WebP renditions, 360–720 px, lazy below the fold",
+        len(imgs),
+        "images",
+        MET if ok else MISSED,
+        f"{len(modern)} AVIF/WebP, natural widths {widths}, "
+        f"{len(eager_below)} eager below the fold",
+    )
+
+
+def run(base: str, site, media_root: Path, throttle: bool = True) -> dict:
+    """Weigh every page of `site`, then check the lesson page's budgets."""
+    result = result_new("pages", "Page weight at 360×740 (Chromium) and the throttled lesson")
+    chromium = chromium_path()
+    if chromium is None:
+        not_measured(result, "page weight", "lesson ≤ 14 KB / 40 KB", "chromium missing")
+        return result
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        not_measured(result, "page weight", "lesson ≤ 14 KB / 40 KB", "playwright missing")
+        return result
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium, args=FLAGS)
+        pages = {}
+        for name, path in site.pages.items():
+            pages[name] = load(browser, base, path, site.cookies, media_root)
+            first = pages[name]["first_response"] or {"gzip": 0, "raw": 0}
+            weights = pages[name]["weights"]
+            line_add(
+                result,
+                f"{name} {path}: first response",
+                f"≤ {FIRST_RESPONSE_KB} KB" if name == "lesson" else "(lesson only)",
+                round(first["gzip"] / 1024, 1),
+                "KB gz",
+                verdict(first["gzip"] / 1024, FIRST_RESPONSE_KB) if name == "lesson" else INFO,
+                f"HTTP {pages[name]['status']}, {first['raw'] / 1024:.1f} KB raw; all but media "
+                f"{weights['media_free_gzip'] / 1024:.1f} KB gz; "
+                + ", ".join(
+                    f"{k} {v['gzip'] / 1024:.1f} KB ({v['count']})"
+                    for k, v in sorted(weights["by_kind"].items())
+                ),
+            )
+        for name, reason in site.missing.items():
+            if name in ("home", "catalog", "course", "lesson", "me", "verify"):
+                not_measured(result, f"{name} page weight", "", reason)
+        lesson = pages.get("lesson")
+        if lesson:
+            weights = lesson["weights"]
+            by_kind = weights["by_kind"]
+            js = by_kind.get("js", {"gzip": 0})["gzip"] / 1024
+            line_add(
+                result,
+                "lesson: everything but media",
+                f"≤ {PAGE_KB} KB",
+                round(weights["media_free_gzip"] / 1024, 1),
+                "KB gz",
+                verdict(weights["media_free_gzip"] / 1024, PAGE_KB),
+            )
+            line_add(
+                result,
+                "lesson: JavaScript",
+                f"≤ {JS_KB} KB, deferred",
+                round(js, 1),
+                "KB gz",
+                MET if js <= JS_KB and not lesson["blocking"] else MISSED,
+                f"render-blocking scripts: {lesson['blocking'] or 'none'}",
+            )
+            fonts = by_kind.get("fonts", {"count": 0})["count"]
+            line_add(
+                result, "lesson: web fonts", "none", fonts, "fonts", MET if fonts == 0 else MISSED
+            )
+            text = readable_without_js(
+                browser, base, site.pages["lesson"], site.cookies, media_root
+            )
+            line_add(
+                result,
+                "lesson: readable with JS off",
+                "readable",
+                text,
+                "chars of text",
+                MET if text >= 200 else MISSED,
+                "visible text with JavaScript disabled",
+            )
+            _images_line(result, lesson)
+            if throttle:
+                slow = throttled(browser, base, site.pages["lesson"], site.cookies, media_root)
+                line_add(
+                    result,
+                    "lesson throttled: first contentful paint",
+                    "(no figure in DESIGN.md)",
+                    round(slow["fcp_ms"]) if slow["fcp_ms"] else None,
+                    "ms",
+                    INFO,
+                    f"median of {THROTTLED_RUNS} cold loads; 400 kbps, 400 ms RTT, 4× CPU",
+                )
+                line_add(
+                    result,
+                    "lesson throttled: load event",
+                    "(no figure in DESIGN.md)",
+                    round(slow["load_ms"]),
+                    "ms",
+                    INFO,
+                    f"median of {THROTTLED_RUNS} cold loads",
+                )
+                result["details"]["throttled"] = slow
+        else:
+            for what in ("lesson: everything but media", "lesson: JavaScript", "lesson throttled"):
+                not_measured(result, what, "", site.missing.get("lesson", "no lesson page"))
+        browser.close()
+    result["details"]["pages"] = {
+        name: {k: v for k, v in page.items() if k != "responses"} | {"responses": page["responses"]}
+        for name, page in pages.items()
+    }
+    return result

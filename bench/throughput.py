@@ -1,0 +1,102 @@
+"""Throughput of gunicorn (2 sync workers) for a signed-in lesson page, a progress POST (20
+events) and the verify page, each beside a bare Wagtail page (stock `wagtailcore/page.html`,
+no project template) measured in the same run, as a ratio.
+"""
+
+import json
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from . import INFO, line_add, not_measured, result_new
+from .load import hammer, request_bytes
+
+CONCURRENCY = 4
+
+
+def _cookie(cookies: dict) -> str:
+    return "; ".join(f"{k}={v}" for k, v in cookies.items())
+
+
+def _progress_body(lesson_ids: list[int]) -> bytes:
+    at = datetime.now(UTC) - timedelta(minutes=5)
+    events = [
+        {
+            "id": str(uuid.uuid4()),
+            "lesson": lesson_ids[i % len(lesson_ids)],
+            "kind": "opened",
+            "at": (at + timedelta(seconds=i)).isoformat(),
+        }
+        for i in range(20)
+    ]
+    return json.dumps({"events": events}).encode()
+
+
+def run(base: str, site, seconds: float) -> dict:
+    """Hammer each target for `seconds` and the bare page for as long; req/s, p50/p95, errors."""
+    result = result_new(
+        "throughput", f"Throughput, gunicorn 2 workers, {CONCURRENCY} clients, {seconds:.0f} s each"
+    )
+    cookie = _cookie(site.cookies)
+    signed_in = {"Cookie": cookie, "Accept-Language": "zh-CN"}
+    targets = {}
+    if site.bare:
+        targets["bare Wagtail page (baseline)"] = lambda: request_bytes(
+            "GET", base + site.bare, {"Accept-Language": "zh-CN"}
+        )
+    if "lesson" in site.pages:
+        targets["lesson page, signed in"] = lambda: request_bytes(
+            "GET", base + site.pages["lesson"], signed_in
+        )
+    else:
+        not_measured(result, "lesson page req/s", "", site.missing.get("lesson", "no lesson"))
+    if site.lesson_ids and "enrollment" not in site.missing:
+        headers = {
+            **signed_in,
+            "Content-Type": "application/json",
+            "X-CSRFToken": site.cookies["csrftoken"],
+        }
+        targets["progress POST, 20 events"] = lambda: request_bytes(
+            "POST", f"{base}/api/progress/", headers, _progress_body(site.lesson_ids)
+        )
+    else:
+        not_measured(result, "progress POST req/s", "", "progress API or lessons missing")
+    if "verify" in site.pages:
+        targets["verify page"] = lambda: request_bytes(
+            "GET", base + site.pages["verify"], {"Accept-Language": "zh-CN"}
+        )
+    else:
+        not_measured(result, "verify page req/s", "", site.missing.get("verify", "no certificate"))
+    figures = {}
+    for name, make in targets.items():
+        hammer(base + "/", make, concurrency=CONCURRENCY, seconds=min(2, seconds))  # warm-up
+        figures[name] = hammer(base + "/", make, concurrency=CONCURRENCY, seconds=seconds).summary()
+    baseline = figures.get("bare Wagtail page (baseline)", {}).get("requests_per_s")
+    for name, figure in figures.items():
+        ratio = (
+            f"; {figure['requests_per_s'] / baseline:.2f}× the bare Wagtail page"
+            if baseline and "baseline" not in name
+            else ""
+        )
+        line_add(
+            result,
+            name,
+            "(no figure in DESIGN.md)",
+            figure["requests_per_s"],
+            "req/s",
+            INFO,
+            f"p50 {figure['p50_ms']} ms, p95 {figure['p95_ms']} ms, errors {figure['error_count']}"
+            f" {figure['errors'] or ''}, {figure['mean_response_bytes']:,} B/response{ratio}",
+        )
+    progress = figures.get("progress POST, 20 events")
+    if progress:
+        line_add(
+            result,
+            "progress events/s over HTTP",
+            "(see progress scenario)",
+            round(progress["requests_per_s"] * 20, 1),
+            "events/s",
+            INFO,
+            "req/s × 20 events, one learner (their rows serialise)",
+        )
+    result["details"] = {"targets": figures, "concurrency": CONCURRENCY}
+    return result
