@@ -32,6 +32,15 @@ DEMO_CAMPAIGN = "定西市农民数字素养提升行动"
 DEMO_CAMPAIGN_CODE = "DXSZ26"
 DEMO_COHORT = "团结村第一期"
 DEMO_COHORT_CODE = "TJCN26"
+DEMO_LEARNERS = [
+    ("张桂兰", "621102100201"),
+    ("刘建军", "621102100201"),
+    ("马秀珍", "621102100201"),
+    ("杨志强", "621102100202"),
+    ("何玉梅", "621102101201"),
+    ("王福田", "621121100201"),
+    ("赵春花", "621121100202"),
+]
 
 
 def load(stdout=None) -> Campaign:
@@ -61,7 +70,11 @@ def load(stdout=None) -> Campaign:
             "target_learners": 500,
         },
     )
-    Cohort.objects.get_or_create(
+    if not campaign.courses.exists():
+        from courses.models import CoursePage
+
+        campaign.courses.set(CoursePage.objects.live().filter(locale__language_code="zh-hans"))
+    cohort, _ = Cohort.objects.get_or_create(
         join_code=DEMO_COHORT_CODE,
         defaults={
             "campaign": campaign,
@@ -71,6 +84,32 @@ def load(stdout=None) -> Campaign:
             "schedule": "每周二、周四晚上七点，村委会活动室",
         },
     )
+    _load_learners(campaign, cohort, User.objects.get(username="trainer"))
     if stdout is not None:
         stdout.write(f"Demo campaign “{campaign.title}”: join code {campaign.join_code}")
     return campaign
+
+
+def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:
+    """A few registered learners in the demo villages so the dashboard has figures."""
+    from learners.accounts.services import learner_register
+
+    from .services import campaign_enroll
+    from .services.rollups import rollup_rebuild
+
+    courses = list(campaign.courses.all())
+    for number, (name, village) in enumerate(DEMO_LEARNERS):
+        learner = learner_register(
+            name=name,
+            phone=f"+86139000000{number:02d}",
+            registered_by=trainer,
+            village_code=village,
+        )
+        in_cohort = village == cohort.village.code
+        campaign_enroll(
+            learner=learner,
+            campaign=campaign,
+            cohort=cohort if in_cohort else None,
+            courses=courses,
+        )
+    rollup_rebuild(campaign_id=campaign.pk)

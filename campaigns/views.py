@@ -5,13 +5,13 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from .codes import normalise_join_code
 from .services import campaign_join, join_target_check
 
-JOINED = "You have joined “%(campaign)s”. Your courses are waiting for you."
+JOINED = _("You have joined “%(campaign)s”. Your courses are waiting for you.")
 
 
 @require_http_methods(["GET"])
@@ -37,7 +37,7 @@ def join(request, code: str):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         target = campaign_join(learner=request.user, code=code)
-        messages.success(request, _(JOINED) % {"campaign": target.campaign.title})
+        messages.success(request, JOINED % {"campaign": target.campaign.title})
         return redirect(
             "campaigns_join",
             code=target.campaign.join_code if target.cohort is None else target.cohort.join_code,

@@ -257,6 +257,7 @@ def roster_confirm(*, roster_import_id: int) -> RosterImport:
 
 def roster_run(*, roster_import_id: int) -> RosterImport:
     """Register or match the valid rows' learners and enroll them (idempotent on phone numbers)."""
+    from campaigns.tasks import rollup_rebuild_task
     from learners.accounts.services import learner_register
 
     from .joining import campaign_enroll
@@ -295,4 +296,6 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     roster.status = RosterImport.Status.DONE
     roster.finished_at = timezone.now()
     roster.save()
+    # The officer expects the dashboard to show the new learners without waiting for beat.
+    transaction.on_commit(lambda: rollup_rebuild_task.delay(campaign.pk))
     return roster

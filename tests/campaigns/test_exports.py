@@ -1,0 +1,128 @@
+"""Exports: masked phones unless permitted, no formula cells, every export logged."""
+
+import csv
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from campaigns.models import ExportLog
+from campaigns.services.exports import INLINE_ROW_LIMIT, neutralise
+from campaigns.services.rollups import rollup_rebuild
+from cms.roles import PROGRAM_OFFICERS
+from learners.accounts.models import LearnerProfile
+from learners.services import enrollment_create
+
+from .factories import (
+    CampaignFactory,
+    CohortFactory,
+    ProgramOfficeFactory,
+    UserFactory,
+    make_course,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def setup(tree):
+    office = ProgramOfficeFactory(region=tree.a)
+    campaign = CampaignFactory(office=office, region=tree.a, title="=HYPERLINK(1)")
+    course = make_course("手机入门", lessons=1)
+    campaign.courses.set([course])
+    cohort = CohortFactory(campaign=campaign, village=tree.va1, name="@cohort")
+    names = ["=cmd|' /C calc'!A0", "+SUM(1)", "-2+3", "@me", "\tTab", "\rCR", "王芳"]
+    for n, name in enumerate(names):
+        user = UserFactory(username=f"l{n}")
+        LearnerProfile.objects.create(
+            user=user,
+            display_name=name,
+            phone=f"+861381234{n:04d}",
+            village_code=tree.va1.code if n % 2 else tree.va2.code,
+        )
+        enrollment_create(learner=user, course=course, campaign=campaign, cohort=cohort)
+    rollup_rebuild(campaign_id=campaign.pk)
+    officer = UserFactory(username="officer_a", role=PROGRAM_OFFICERS)
+    office.members.add(officer)
+    return campaign, officer
+
+
+def download(client, url):
+    response = client.get(url)
+    assert response.status_code == 302, response.content[:500]
+    assert "download" in response["Location"]
+    file_response = client.get(response["Location"])
+    assert file_response.status_code == 200
+    return b"".join(file_response.streaming_content)
+
+
+@pytest.mark.parametrize("value", ["=1+1", "+1", "-1", "@A1", "\t1", "\r1"])
+def test_formula_starts_are_neutralised(value):
+    assert neutralise(value) == "'" + value
+    assert neutralise("1-2") == "1-2"
+    assert neutralise(-3) == -3
+
+
+def test_learner_csv_masks_phones_and_neutralises_formulas(client, setup):
+    campaign, officer = setup
+    client.force_login(officer)
+    content = download(client, reverse("campaigns:export", args=[campaign.pk, "learners", "csv"]))
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    header, data = rows[0], rows[1:]
+    assert len(data) == 7
+    phones = [r[header.index("Phone")] for r in data]
+    assert all(p.startswith("138****") and len(p) == 11 for p in phones)
+    for row in data:
+        for cell in row:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+    assert "'=cmd|' /C calc'!A0" in [r[header.index("Name")] for r in data]
+    log = ExportLog.objects.get()
+    assert (log.user, log.kind, log.file_format, log.row_count) == (
+        officer,
+        "learners",
+        "csv",
+        7,
+    )
+    assert log.full_phone_numbers is False
+
+
+def test_officer_with_contact_permission_gets_full_phones(client, setup):
+    campaign, officer = setup
+    officer.user_permissions.add(Permission.objects.get(codename="view_contact_details"))
+    client.force_login(officer)
+    content = download(client, reverse("campaigns:export", args=[campaign.pk, "learners", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(content)).worksheets[0]
+    values = list(sheet.iter_rows(values_only=True))
+    phone_col = values[0].index("Phone")
+    assert {row[phone_col] for row in values[1:]} == {f"+861381234{n:04d}" for n in range(7)}
+    assert ExportLog.objects.get().full_phone_numbers is True
+
+
+def test_aggregate_xlsx_matches_the_dashboard(client, setup, tree):
+    campaign, officer = setup
+    client.force_login(officer)
+    url = reverse("campaigns:export", args=[campaign.pk, "aggregates", "xlsx"])
+    content = download(client, url + f"?region={tree.ta.code}")
+    workbook = load_workbook(io.BytesIO(content))
+    summary = list(workbook.worksheets[0].iter_rows(values_only=True))
+    assert summary[1][0] == 7
+    regions = {r[1]: r[2] for r in list(workbook.worksheets[1].iter_rows(values_only=True))[1:]}
+    assert regions == {tree.va1.code: 3, tree.va2.code: 4}
+    cohorts = list(workbook.worksheets[3].iter_rows(values_only=True))
+    assert cohorts[1][0] == "'@cohort"
+    assert ExportLog.objects.get().region_code == tree.ta.code
+
+
+def test_large_learner_exports_are_built_by_celery(client, setup, monkeypatch):
+    campaign, officer = setup
+    monkeypatch.setattr("campaigns.services.exports.INLINE_ROW_LIMIT", 3)
+    assert INLINE_ROW_LIMIT > 3
+    client.force_login(officer)
+    response = client.get(reverse("campaigns:export", args=[campaign.pk, "learners", "csv"]))
+    assert response["Location"] == reverse("campaigns:exports")
+    log = ExportLog.objects.get()
+    assert (log.status, log.row_count) == ("ready", 7)  # eager Celery in tests
+    listing = client.get(reverse("campaigns:exports")).content.decode()
+    assert reverse("campaigns:export_download", args=[log.pk]) in listing
