@@ -20,6 +20,10 @@ from . import selectors, services
 from .phone import normalise_phone
 from .sms import send_sms
 
+QUIET_MESSAGES = {
+    "account/messages/login_code_sent.txt",
+    "account/messages/phone_verification_sent.txt",
+}
 SMS_CODE = gettext_noop(
     "[Digital Village Classroom] Your code is %(code)s. It is valid for %(minutes)s minutes. "
     "Never tell it to anyone."
@@ -101,6 +105,23 @@ class AccountAdapter(DefaultAccountAdapter):
         from allauth.core.internal.cryptokit import generate_user_code
 
         return generate_user_code(length=6, numeric=True, dashed=False)
+
+    def add_message(
+        self,
+        request,
+        level,
+        message_template=None,
+        message_context=None,
+        extra_tags="",
+        message=None,
+    ) -> None:
+        # The code page itself says where the code went (masked); allauth's flash message would
+        # repeat it with the whole number.
+        if message_template in QUIET_MESSAGES:
+            return
+        super().add_message(
+            request, level, message_template, message_context, extra_tags, message=message
+        )
 
     # --- users ----------------------------------------------------------------------------------
     def populate_username(self, request: HttpRequest, user: AbstractBaseUser) -> None:

@@ -91,7 +91,7 @@ def profile_update(*, user: AbstractBaseUser, **fields: Any) -> LearnerProfile:
 def consent_text(*, language: str) -> str:
     """The privacy notice of the current version, as shown to the learner in `language`."""
     with translation.override(language):
-        return render_to_string(CONSENT_TEMPLATE, {"version": settings.CONSENT_VERSION})
+        return render_to_string(CONSENT_TEMPLATE)
 
 
 @transaction.atomic

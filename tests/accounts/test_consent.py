@@ -1,6 +1,7 @@
 """A new privacy notice version is agreed to before anything else; staff are not asked."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from learners.accounts.models import ConsentRecord, LearnerProfile
@@ -91,3 +92,17 @@ def test_trainer_registered_learner_is_asked_for_consent_at_first_sign_in(client
     client.force_login(user)
     response = client.get("/")
     assert response.status_code == 302 and response.url.startswith("/me/consent/")
+
+
+def test_notice_shows_its_version_and_the_hash_covers_that_text(client, old_consent_learner):
+    import hashlib
+
+    from learners.accounts.services import consent_text
+
+    html = client.get("/me/consent/").content.decode()
+    assert settings.CONSENT_VERSION in html
+    client.post("/me/consent/", {"consent": "on"})
+    record = ConsentRecord.objects.get(user=old_consent_learner)
+    text = consent_text(language="zh-hans")
+    assert settings.CONSENT_VERSION in text
+    assert record.text_sha256 == hashlib.sha256(text.encode()).hexdigest()

@@ -146,3 +146,10 @@ def test_sms_gateway_down_shows_a_plain_message_not_a_server_error(client, setti
 
     assert response.status_code == 503
     assert "短信" in response.content.decode()
+
+
+def test_code_page_shows_only_the_masked_number(client, outbox):
+    learner(phone="+8613800138005")
+    html = client.post(REQUEST, {"phone": "13800138005"}, follow=True).content.decode()
+    assert "138****8005" in html
+    assert "13800138005" not in html
