@@ -142,9 +142,25 @@ def certificate_request(*, enrollment_id: int) -> None:
     Called inside the progress transaction (setting LEARNERS_ON_COURSE_COMPLETED); the broker is
     asked only after commit, and never in a way that can fail or hold up the learner.
     """
-    job, created = CertificateJob.objects.get_or_create(enrollment_id=enrollment_id)
-    if created:
-        transaction.on_commit(partial(enqueue_job, job.pk))
+    # INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint, safe against a replay.
+    CertificateJob.objects.bulk_create(
+        [CertificateJob(enrollment_id=enrollment_id)], ignore_conflicts=True
+    )
+    transaction.on_commit(partial(_enqueue_for_enrollment, enrollment_id))
+
+
+def _enqueue_for_enrollment(enrollment_id: int) -> None:
+    job_id = (
+        CertificateJob.objects.filter(
+            enrollment_id=enrollment_id,
+            state=CertificateJob.State.PENDING,
+            enqueued_at__isnull=True,
+        )
+        .values_list("pk", flat=True)
+        .first()
+    )
+    if job_id is not None:
+        enqueue_job(job_id)
 
 
 def enqueue_job(job_id: int) -> bool:

@@ -1,0 +1,82 @@
+"""A learner sees their certificates on My learning: pending while it renders, then ready."""
+
+import pytest
+
+from learners.certificates import services
+from learners.certificates.models import Certificate, CertificateJob
+from learners.certificates.selectors import certificates_for_learner
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def test_certificate_is_pending_until_rendered_then_ready_with_links(client, monkeypatch):
+    from learners.certificates import tasks
+
+    monkeypatch.setattr(tasks.certificate_job_run, "apply_async", lambda *a, **k: None)
+    enrollment = factories.completed_enrollment(name="赵玥")
+    services.certificate_request(enrollment_id=enrollment.pk)
+    client.force_login(enrollment.learner)
+
+    pending = client.get("/me/").content.decode()
+    assert 'data-state="pending"' in pending
+    assert "证书正在生成" in pending
+
+    services.certificate_job_process(job_id=CertificateJob.objects.get().pk)
+    ready = client.get("/me/").content.decode()
+    certificate = Certificate.objects.get()
+    assert 'data-state="ready"' in ready
+    assert f"/c/{certificate.code}.pdf" in ready
+    assert f"/c/{certificate.code}.png" in ready
+    assert f"/c/{certificate.code}" in ready
+
+
+def test_a_learner_sees_only_their_own_certificates(client):
+    mine = factories.completed_enrollment(name="王堃")
+    theirs = factories.completed_enrollment(name="李昇")
+    services.certificate_issue(enrollment_id=mine.pk)
+    other = services.certificate_issue(enrollment_id=theirs.pk)
+    client.force_login(mine.learner)
+
+    page = client.get("/me/").content.decode()
+
+    assert other.code not in page
+    assert "李昇" not in page
+    assert [row.certificate.learner_id for row in certificates_for_learner(mine.learner)] == [
+        mine.learner_id
+    ]
+
+
+def test_revoked_certificates_leave_the_learners_list():
+    enrollment = factories.completed_enrollment()
+    certificate = services.certificate_issue(enrollment_id=enrollment.pk)
+    services.certificate_revoke(
+        certificate=certificate, by=factories.administrator(), reason="重复"
+    )
+
+    assert certificates_for_learner(enrollment.learner) == []
+
+
+def test_requesting_a_certificate_costs_the_completion_transaction_one_query(
+    django_assert_num_queries,
+):
+    enrollment = factories.completed_enrollment()
+
+    with django_assert_num_queries(1):
+        services.certificate_request(enrollment_id=enrollment.pk)
+
+
+def test_learner_list_query_count_does_not_grow_with_certificates(django_assert_max_num_queries):
+    user = factories.learner()
+    from learners.services import enrollment_create
+    from tests.learners.factories import make_course
+
+    for title in ["一", "二", "三"]:
+        enrollment = enrollment_create(learner=user, course=make_course(lessons=1, title=title))
+        enrollment.completed_at = enrollment.enrolled_at
+        enrollment.save()
+        services.certificate_issue(enrollment_id=enrollment.pk)
+
+    with django_assert_max_num_queries(2):
+        assert len(certificates_for_learner(user)) == 3
