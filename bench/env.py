@@ -70,7 +70,14 @@ def prepare() -> None:
 
 
 def rss_peak_kib() -> int:
-    """Peak resident memory of this process so far (KiB, Linux)."""
+    """Peak resident memory of this process so far (KiB, Linux).
+
+    VmHWM rather than getrusage's ru_maxrss: after fork + exec, ru_maxrss still counts the
+    parent's peak, so a child started by a big benchmark process would inherit its figure.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
     import resource
 
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss

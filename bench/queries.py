@@ -39,6 +39,9 @@ def run() -> dict:
                     "queries": len(captured),
                 }
             )
+            if len(counts) == 1:
+                # The statements of one page, so a missed budget says where the queries go.
+                result["details"]["first_lesson_sql"] = [q["sql"][:300] for q in captured]
     worst = max(c["queries"] for c in counts)
     distinct = sorted({c["queries"] for c in counts})
     failed = [c for c in counts if c["status"] != 200]
@@ -53,5 +56,5 @@ def run() -> dict:
         f"{min(c['blocks'] for c in counts)}–{max(c['blocks'] for c in counts)}"
         + (f"; {len(failed)} lessons did not answer 200" if failed else ""),
     )
-    result["details"] = {"lessons": counts}
+    result["details"]["lessons"] = counts
     return result
