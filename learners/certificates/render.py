@@ -130,6 +130,24 @@ def _seal_image(data: bytes | None) -> Image.Image | None:
     return _seal(hashlib.sha256(data).hexdigest(), data)
 
 
+def _start_x(x: float, width: float, align: str) -> float:
+    """Where a line of `width` starts so that it is aligned at `x`."""
+    return {"center": x - width / 2, "right": x - width}.get(align, x)
+
+
+def _break_lines(text: str, width_of: Callable[[str], float], max_width: float) -> list[str]:
+    """`text` in lines no wider than `max_width` (CJK may break between any two characters)."""
+    lines, current = [], ""
+    for char in text:
+        if current and width_of(current + char) > max_width:
+            lines.append(current)
+            current = char
+        else:
+            current += char
+    lines.append(current)
+    return lines
+
+
 def _rgb(color: tuple[int, int, int]) -> Color:
     return Color(*(c / 255 for c in color))
 
@@ -158,11 +176,7 @@ def _pdf_text(
     align: str = "left",
     bold: bool = False,
 ) -> None:
-    width = _pdf_width(text, size)
-    if align == "center":
-        x -= width / 2
-    elif align == "right":
-        x -= width
+    x = _start_x(x, _pdf_width(text, size), align)
     canvas.setFillColor(_rgb(color))
     canvas.setStrokeColor(_rgb(color))
     # Text render mode is graphics state: save/restore keeps the bold title from leaking into
@@ -185,15 +199,7 @@ def _pdf_wrapped(
     canvas: pdfcanvas.Canvas, y: float, text: str, size: float, max_width: float
 ) -> float:
     """Centre `text` on as many lines as it needs (CJK breaks between any two characters)."""
-    lines, current = [], ""
-    for char in text:
-        if current and _pdf_width(current + char, size) > max_width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    lines.append(current)
-    for line in lines:
+    for line in _break_lines(text, lambda part: _pdf_width(part, size), max_width):
         _pdf_text(canvas, PAGE_WIDTH / 2, y, line, size, align="center")
         y -= size * 1.3
     return y
@@ -349,11 +355,7 @@ def _png_text(
     align: str = "left",
     bold: bool = False,
 ) -> None:
-    width = _png_width(text, size)
-    if align == "center":
-        x -= width / 2
-    elif align == "right":
-        x -= width
+    x = _start_x(x, _png_width(text, size), align)
     for face, run in fonts.runs(text):
         font = _pil_font(face, size)
         draw.text(
@@ -369,15 +371,7 @@ def _png_text(
 
 
 def _png_wrapped(draw: ImageDraw.ImageDraw, y: int, text: str, size: int, max_width: int) -> int:
-    lines, current = [], ""
-    for char in text:
-        if current and _png_width(current + char, size) > max_width:
-            lines.append(current)
-            current = char
-        else:
-            current += char
-    lines.append(current)
-    for line in lines:
+    for line in _break_lines(text, lambda part: _png_width(part, size), max_width):
         _png_text(draw, PNG_SIZE[0] / 2, y, line, size, align="center")
         y += int(size * 1.35)
     return y
