@@ -1,11 +1,14 @@
 """Reads of learner state: where a learner is in a course, My learning, offline manifests."""
 
+import os
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import QuerySet
@@ -96,23 +99,45 @@ _SRCSET = re.compile(r'\ssrcset="([^"]+)"')
 _VIDEO = re.compile(r"<video\b.*?</video>", re.S)
 
 
+_PICTURE = re.compile(r"<picture\b.*?</picture>", re.S)
+
+
+def _candidates(srcset: str, *, small: bool) -> list[str]:
+    urls = [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
+    return urls[:1] if small else urls
+
+
 def _media_urls(html: str, *, small: bool) -> list[str]:
-    """Same-origin media a rendered page uses; with `small`, the smallest image and no video."""
+    """Our media and static files a rendered page uses; `small`: smallest images, no video."""
     if small:
         html = _VIDEO.sub("", html)
     urls = []
-    for srcset in _SRCSET.findall(html):
-        candidates = [part.strip().split(" ")[0] for part in srcset.split(",") if part.strip()]
-        urls.extend(candidates[:1] if small else candidates)
-    urls.extend(_SRC.findall(html))
-    media = settings.MEDIA_URL
-    return list(dict.fromkeys(u for u in urls if urlsplit(u).path.startswith(media)))
+    # A <picture> lists each size in several formats; the browser takes the first format it
+    # supports, so only that one (and the fallback <img src>) is downloaded for offline use.
+    for picture in _PICTURE.findall(html):
+        first = _SRCSET.search(picture)
+        if first:
+            urls.extend(_candidates(first.group(1), small=small))
+        urls.extend(_SRC.findall(picture))
+    rest = _PICTURE.sub("", html)
+    for srcset in _SRCSET.findall(rest):
+        urls.extend(_candidates(srcset, small=small))
+    urls.extend(_SRC.findall(rest))
+    ours = (settings.MEDIA_URL, settings.STATIC_URL)
+    return list(dict.fromkeys(u for u in urls if urlsplit(u).path.startswith(ours)))
 
 
-def _media_bytes(url: str) -> int:
-    name = urlsplit(url).path[len(settings.MEDIA_URL) :]
+def _file_bytes(url: str) -> int:
+    path = urlsplit(url).path
+    if path.startswith(settings.STATIC_URL):
+        name = path[len(settings.STATIC_URL) :]
+        try:
+            return staticfiles_storage.size(name)
+        except (OSError, NotImplementedError, ValueError):
+            found = finders.find(name)
+            return os.path.getsize(found) if found else 0
     try:
-        return default_storage.size(name)
+        return default_storage.size(path[len(settings.MEDIA_URL) :])
     except (OSError, NotImplementedError):
         return 0
 
@@ -137,7 +162,7 @@ def offline_manifest(*, request: HttpRequest, course: CoursePage, small: bool) -
         html = response.content.decode()
         pages.append({"url": page.url, "bytes": len(response.content)})
         for url in _media_urls(html, small=small):
-            media.setdefault(url, _media_bytes(url))
+            media.setdefault(url, _file_bytes(url))
     manifest = {
         "course": course.pk,
         "title": course.title,

@@ -92,7 +92,8 @@ def test_quiz_form_post_scores_on_the_server_and_shows_feedback(client, course):
     response = client.post(f"/learn/lessons/{first.pk}/quiz/", answers)
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "100%" in page
+    assert "得分 100%。真棒，本课通过！" in page
+    assert page.count('class="feedback is-right"') == len(answers)
     assert LessonProgress.objects.get(learner=user, lesson=first).status == "completed"
 
 
@@ -103,7 +104,8 @@ def test_a_wrong_quiz_form_post_asks_to_try_again(client, course):
     wrong = {qid: [1 - choices[0]] for qid, choices in right_answers(first).items()}
     response = client.post(f"/learn/lessons/{first.pk}/quiz/", wrong)
     page = client.get(response["Location"]).content.decode()
-    assert "is-wrong" in page
+    assert "得分 0%。需要 60% 才能通过" in page
+    assert 'class="feedback is-wrong"' in page
     assert LessonProgress.objects.get(learner=user, lesson=first).status == "read"
 
 
@@ -115,7 +117,8 @@ def test_someone_elses_attempt_is_not_shown(client, course):
     other = learner(enrolled_in=course)
     client.force_login(other)
     page = client.get(response["Location"]).content.decode()
-    assert "100%" not in page
+    assert "得分 100%" not in page
+    assert 'class="feedback is-right"' not in page
 
 
 def test_a_lesson_without_quiz_is_finished_by_a_form_post(client):
