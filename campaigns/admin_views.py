@@ -318,3 +318,21 @@ def export_download(request, pk: int):
         filename=log.file.name.rsplit("/", 1)[-1],
         content_type=content_type,
     )
+
+
+def campaign_poster(request, pk: int):
+    """The campaign's printable poster with its QR code (PDF)."""
+    from django.conf import settings
+    from django.http import HttpResponse
+
+    from .poster import campaign_poster_pdf
+
+    if not request.user.has_perm("campaigns.view_campaign"):
+        raise PermissionDenied
+    campaign = get_object_or_404(campaigns_visible(user=request.user), pk=pk)
+    join_path = reverse("campaigns_join", kwargs={"code": campaign.join_code})
+    join_url = settings.WAGTAILADMIN_BASE_URL.rstrip("/") + join_path
+    response = HttpResponse(campaign_poster_pdf(campaign=campaign, join_url=join_url))
+    response["Content-Type"] = "application/pdf"
+    response["Content-Disposition"] = f'inline; filename="poster-{campaign.join_code}.pdf"'
+    return response

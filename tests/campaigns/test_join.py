@@ -60,3 +60,37 @@ def test_typed_code_is_normalised_and_redirected(client, campaign):
     response = client.get("/en/join/", {"code": " sprg 26 "})
     assert response.status_code == 302
     assert response["Location"].endswith("/join/SPRG26/")
+
+
+def test_signed_in_learner_joins_all_courses_and_the_cohort_once(client, tree, campaign):
+    from learners.models import Enrollment
+
+    from .factories import UserFactory, make_course
+
+    campaign.courses.set([make_course("手机入门", lessons=1), make_course("防诈骗", lessons=1)])
+    cohort = CohortFactory(campaign=campaign, village=tree.va1, name="一期", join_code="TJ2345")
+    learner = UserFactory(username="farmer")
+    client.force_login(learner)
+    for _ in range(2):
+        response = client.post("/join/tj2345/")
+        assert response.status_code == 302
+        assert response["Location"].endswith("/join/TJ2345/")
+    enrollments = Enrollment.objects.filter(learner=learner)
+    assert enrollments.count() == 2
+    assert {(e.campaign_id, e.cohort_id) for e in enrollments} == {(campaign.pk, cohort.pk)}
+    page = client.get(response["Location"]).content.decode()
+    assert "春季培训" in page
+
+
+def test_expired_code_enrolls_no_one(client, tree, campaign):
+    from learners.models import Enrollment
+
+    from .factories import UserFactory, make_course
+
+    campaign.courses.set([make_course("手机入门", lessons=1)])
+    campaign.starts_on = timezone.localdate() - datetime.timedelta(days=30)
+    campaign.ends_on = timezone.localdate() - datetime.timedelta(days=1)
+    campaign.save()
+    client.force_login(UserFactory(username="farmer"))
+    assert client.post("/join/SPRG26/").status_code == 410
+    assert not Enrollment.objects.exists()
