@@ -21,3 +21,7 @@ class CmsConfig(AppConfig):
         m2m_changed.connect(audit.on_user_groups_changed, sender=user_model.groups.through)
         pre_save.connect(security.on_user_pre_save, sender=user_model)
         post_save.connect(security.on_user_post_save, sender=user_model)
+        # Lower rooms cannot import cms, so their exports and revocations are recorded from here.
+        post_save.connect(audit.on_export_log_saved, sender="campaigns.ExportLog")
+        pre_save.connect(audit.on_certificate_pre_save, sender="certificates.Certificate")
+        post_save.connect(audit.on_certificate_saved, sender="certificates.Certificate")

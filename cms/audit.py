@@ -97,3 +97,49 @@ def on_user_groups_changed(sender, instance, action, reverse, model, pk_set, **k
     else:
         names = list(Group.objects.filter(pk__in=pk_set).values_list("name", flat=True))
         _record_role_change(kind, instance, names)
+
+
+EXPORT_REQUESTED = "export.requested"
+CERTIFICATE_REVOKED = "certificate.revoked"
+
+
+def on_export_log_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    """Every export a user starts (campaigns.ExportLog) is also in the audit log."""
+    if raw or not created:
+        return
+    audit_record(
+        actor=instance.user,
+        action=EXPORT_REQUESTED,
+        target=instance,
+        details={
+            "kind": instance.kind,
+            "format": instance.file_format,
+            "region_code": instance.region_code,
+            "campaign_id": instance.campaign_id,
+            "full_phone_numbers": instance.full_phone_numbers,
+        },
+    )
+
+
+def on_certificate_pre_save(sender, instance, raw=False, **kwargs) -> None:
+    """Remember the status before this save, to see the moment of revocation."""
+    if raw or instance.pk is None:
+        return
+    instance._audit_previous_status = (
+        sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+    )
+
+
+def on_certificate_saved(sender, instance, created, raw=False, **kwargs) -> None:
+    """A certificate that has just become revoked is recorded with who and why."""
+    revoked = sender.Status.REVOKED
+    if raw or instance.status != revoked:
+        return
+    if not created and getattr(instance, "_audit_previous_status", None) == revoked:
+        return
+    audit_record(
+        actor=instance.revoked_by,
+        action=CERTIFICATE_REVOKED,
+        target=instance,
+        details={"reason": instance.revoke_reason},
+    )
