@@ -58,7 +58,7 @@ def summary_markdown(results: list[dict], plan: str, started: dict, seconds: flo
 
     for result in results:
         for line in result["lines"]:
-            note = str(line["note"]).replace("|", "/")
+            note = " ".join(str(line["note"]).split()).replace("|", "/")
             out.append(
                 f"| {result['scenario']} | {line['what']} | {line['budget']} | "
                 f"{figure_text(line)} | {line['verdict']} | {note} |"

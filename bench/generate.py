@@ -414,9 +414,12 @@ def generate(
             ],
             enrollments,
         )
-    done_rows = Enrollment.objects.filter(
-        campaign=campaign, completed_at__isnull=False
-    ).values_list("pk", "learner_id", "course_id", "cohort_id", "completed_at")
+    # A list, not a cursor: on PostgreSQL the connection is busy with COPY while rows are read.
+    done_rows = list(
+        Enrollment.objects.filter(campaign=campaign, completed_at__isnull=False).values_list(
+            "pk", "learner_id", "course_id", "cohort_id", "completed_at"
+        )
+    )
     titles = {c.pk: c.title for c, _, _ in catalogue}
     region_of_cohort = {c.pk: c.village_id for c in cohorts}
     with transaction.atomic():
@@ -465,7 +468,7 @@ def generate(
                     f"{rng.getrandbits(64):016x}",
                     "issued",
                 )
-                for pk, learner, course, cohort, done_at in done_rows.iterator(chunk_size=5000)
+                for pk, learner, course, cohort, done_at in done_rows
             ),
         )
     summary.completed_enrollments = summary.certificates
