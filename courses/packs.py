@@ -28,7 +28,7 @@ from wagtail.models import Collection, Locale
 from wagtailmedia.blocks import AbstractMediaChooserBlock
 
 from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
-from .translation import translation_create_from_shadow
+from .translation import translation_create_from_shadow, translation_shadow
 
 PACK_FORMAT = "dvc-course-pack"
 PACK_VERSION = 1
@@ -436,14 +436,6 @@ def _page_fields(model, data: dict, names: tuple[str, ...], images: dict, media:
     return fields
 
 
-def _shadow(model, source, fields: dict):
-    shadow = model(**fields)
-    shadow.pk = source.pk
-    shadow.locale = source.locale
-    shadow.translation_key = source.translation_key
-    return shadow
-
-
 def _store_files(checked: CheckedPack, stored: list) -> tuple[dict, dict]:
     Image = get_image_model()
     collection = Collection.get_first_root_node()
@@ -532,13 +524,15 @@ def course_pack_import(path) -> CoursePage:
                 )
                 translation_create_from_shadow(
                     source=course,
-                    shadow=_shadow(CoursePage, course, {"topic": topic, **fields}),
+                    shadow=translation_shadow(CoursePage, course, {"topic": topic, **fields}),
                     locale=locale,
                 )
                 for lesson, data in zip(lessons, translated["lessons"], strict=False):
                     fields = _page_fields(LessonPage, data, LESSON_FIELDS, images, media)
                     translation_create_from_shadow(
-                        source=lesson, shadow=_shadow(LessonPage, lesson, fields), locale=locale
+                        source=lesson,
+                        shadow=translation_shadow(LessonPage, lesson, fields),
+                        locale=locale,
                     )
     except Exception:
         for field_file in stored:

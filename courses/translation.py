@@ -14,6 +14,15 @@ from wagtail_localize.segments.extract import extract_segments
 TRANSLATION_MISSING = "no translation for segment {path!r}: {text!r}"
 
 
+def translation_shadow(model, source, fields: dict):
+    """An unsaved `model` with translated `fields` posing as `source` (same pk, locale, key)."""
+    shadow = model(**fields)
+    shadow.pk = source.pk
+    shadow.locale = source.locale
+    shadow.translation_key = source.translation_key
+    return shadow
+
+
 def _strings(instance) -> list[tuple[str, str]]:
     return [
         (segment.path, segment.string.data)

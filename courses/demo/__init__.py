@@ -14,7 +14,7 @@ from wagtail.models import Collection, Locale
 from cms.demo import ensure_locales, load_site
 from courses.checks import lesson_publish_errors
 from courses.models import CourseIndexPage, CoursePage, LessonPage, Topic
-from courses.translation import translation_create_from_shadow
+from courses.translation import translation_create_from_shadow, translation_shadow
 from courses.workflow import course_review_workflow_assign
 
 from .content import CATALOG, COURSES, TOPICS, Block, Course, Lesson, Question
@@ -153,15 +153,6 @@ def _course_fields(course: Course, lang: int) -> dict:
     }
 
 
-def _shadow(model, source, fields: dict):
-    """An unsaved copy of `source` with the translated field values (same ids, same structure)."""
-    shadow = model(**{**fields})
-    shadow.pk = source.pk
-    shadow.locale = source.locale
-    shadow.translation_key = source.translation_key
-    return shadow
-
-
 def _publish_child(parent, instance):
     parent.add_child(instance=instance)
     instance.save_revision().publish()
@@ -193,7 +184,7 @@ def load_catalog(zh: Locale, en: Locale) -> CourseIndexPage:
             CourseIndexPage(title=CATALOG["title"][ZH], slug="courses", intro=CATALOG["intro"][ZH]),
         )
     course_review_workflow_assign(page=index)
-    shadow = _shadow(
+    shadow = translation_shadow(
         CourseIndexPage,
         index,
         {"title": CATALOG["title"][EN], "slug": "courses", "intro": CATALOG["intro"][EN]},
@@ -209,7 +200,7 @@ def load_course(course: Course, index: CourseIndexPage, topics: dict, en: Locale
         page = _publish_child(
             index, CoursePage(topic=topics[course.topic], **_course_fields(course, ZH))
         )
-    shadow = _shadow(
+    shadow = translation_shadow(
         CoursePage, page, {"topic": topics[course.topic], **_course_fields(course, EN)}
     )
     translation_create_from_shadow(source=page, shadow=shadow, locale=en)
@@ -221,7 +212,7 @@ def load_course(course: Course, index: CourseIndexPage, topics: dict, en: Locale
             if errors:
                 raise ValueError(DEMO_LESSON_WITH_PROBLEMS.format(slug=lesson.slug, errors=errors))
             _publish_child(page, lesson_page)
-        shadow = _shadow(LessonPage, lesson_page, _lesson_fields(course, lesson, EN))
+        shadow = translation_shadow(LessonPage, lesson_page, _lesson_fields(course, lesson, EN))
         translation_create_from_shadow(source=lesson_page, shadow=shadow, locale=en)
     return page
 
