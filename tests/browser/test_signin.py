@@ -1,10 +1,12 @@
 """Signing up and in on a farmer's phone (360×740): phone number, SMS code, consent."""
 
+import io
 import re
 
 import pytest
-from django.core.management import call_command
 
+from cms.demo import load_site
+from learners.accounts import demo as accounts_demo
 from learners.accounts import sms
 from learners.accounts.models import LearnerProfile
 
@@ -16,7 +18,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def demo_site(transactional_db, settings):
     settings.SMS_BACKEND = "learners.accounts.sms.ConsoleBackend"
-    call_command("bootstrap_demo", force=True)
+    # Only what these pages need (home page, demo accounts), not every room's demo content.
+    load_site()
+    accounts_demo.load(stdout=io.StringIO())
     sms.outbox.clear()
     yield
     sms.outbox.clear()
