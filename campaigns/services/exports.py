@@ -39,13 +39,15 @@ def neutralise(value):
 
 
 def mask_phone(phone: str | None) -> str:
-    """+8613812345678 → 138****5678."""
-    if not phone:
-        return ""
-    national = phone.removeprefix("+86")
-    if len(national) != 11:
-        return "****"
-    return f"{national[:3]}****{national[-4:]}"
+    """+8613812345678 → 138****5678 (empty when there is no number)."""
+    from learners.accounts.phone import mask_phone as learners_mask_phone
+
+    return learners_mask_phone(phone) if phone else ""
+
+
+def _full_phone(phone: str | None) -> str:
+    # National form: a leading "+" would be neutralised as a possible formula ("'+86…").
+    return (phone or "").removeprefix("+86")
 
 
 # --- tables ------------------------------------------------------------------------------------
@@ -96,7 +98,7 @@ def learner_table(
             yield [
                 e.campaign.title,
                 e.name or "",
-                (e.phone or "") if full_phones else mask_phone(e.phone),
+                _full_phone(e.phone) if full_phones else mask_phone(e.phone),
                 e.village_code or "",
                 e.cohort.name if e.cohort else "",
                 e.course.title,

@@ -10,7 +10,6 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
-import phonenumbers
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -149,17 +148,12 @@ def parse_roster(*, content: bytes, filename: str) -> list[RosterRow]:
 
 def normalise_mobile(raw: str) -> str | None:
     """E.164 form of a mainland China mobile number, or None when it is not one."""
+    from learners.accounts.phone import normalise_phone
+
     try:
-        number = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
+        return normalise_phone(raw)
+    except ValidationError:
         return None
-    if (
-        number.country_code != 86
-        or not phonenumbers.is_valid_number(number)
-        or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE
-    ):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _existing_phones(phones: Iterable[str]) -> set[str]:
