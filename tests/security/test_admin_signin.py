@@ -162,3 +162,12 @@ def test_administrator_with_totp_must_give_a_code_at_sign_in(client, settings):
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_authenticate")
     assert "_auth_user_id" not in client.session
+
+
+def test_signed_in_person_sees_their_sessions_and_can_end_the_others(client):
+    staff = StaffFactory(groups=["Trainers"])
+    assert _sign_in(client, staff.username, STAFF_PASSWORD).status_code == 302
+    response = client.get(reverse("usersessions_list"))
+    assert response.status_code == 200
+    assert response["Content-Security-Policy"]
+    assert UserSession.objects.filter(user=staff).count() == 1
