@@ -12,6 +12,11 @@ SERIES = (
 )
 
 
+def _n(value: float) -> str:
+    # format_html escapes its arguments to strings first, so numbers are formatted here.
+    return f"{value:.1f}"
+
+
 def weekly_trend_svg(rows: list[dict]) -> str:
     """Grouped bars per week for joined / active / completed learners, with a legend."""
     labels = {"joined": _("Joined"), "active": _("Active"), "completed": _("Completed")}
@@ -30,12 +35,12 @@ def weekly_trend_svg(rows: list[dict]) -> str:
             height = plot_h * value / top
             parts.append(
                 format_html(
-                    '<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{:.1f}" fill="{}">'
+                    '<rect x="{}" y="{}" width="{}" height="{}" fill="{}">'
                     "<title>{} {}: {}</title></rect>",
-                    x0 + offset * bar,
-                    PAD_TOP + plot_h - height,
-                    bar,
-                    height,
+                    _n(x0 + offset * bar),
+                    _n(PAD_TOP + plot_h - height),
+                    _n(bar),
+                    _n(height),
                     colour,
                     row["week"].isoformat(),
                     labels[name],
@@ -45,8 +50,8 @@ def weekly_trend_svg(rows: list[dict]) -> str:
         if len(rows) <= 12 or index % max(1, len(rows) // 12) == 0:
             parts.append(
                 format_html(
-                    '<text x="{:.1f}" y="{}" font-size="10" text-anchor="middle">{}</text>',
-                    PAD_LEFT + index * slot + slot / 2,
+                    '<text x="{}" y="{}" font-size="10" text-anchor="middle">{}</text>',
+                    _n(PAD_LEFT + index * slot + slot / 2),
                     HEIGHT - 10,
                     row["week"].strftime("%m-%d"),
                 )

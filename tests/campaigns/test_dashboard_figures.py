@@ -396,3 +396,18 @@ def test_completion_against_target(dataset):
     figures_ = kpis(campaign_scope(user=admin, campaign=campaign))
     assert figures_["target"] == 40
     assert figures_["target_percent"] == round(100 * figures_["completed"] / 40)
+
+
+def test_dashboard_page_shows_the_same_figures_at_every_drill_level(client, dataset):
+    from django.urls import reverse
+
+    admin = UserFactory(username="root", is_superuser=True)
+    client.force_login(admin)
+    campaign = dataset["campaigns"][0]
+    expected = kpis(campaign_scope(user=admin, campaign=campaign))
+    url = reverse("campaigns:dashboard", args=[campaign.pk])
+    page = client.get(url).content.decode()
+    assert f'data-kpi="enrolled">{expected["enrolled"]}<' in page
+    assert "<svg" in page
+    for region in (dataset["tree"].a, dataset["tree"].ta):
+        assert client.get(url, {"region": region.code}).status_code == 200
