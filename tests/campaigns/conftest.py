@@ -3,6 +3,7 @@
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from .factories import add_region
 
@@ -20,3 +21,10 @@ def tree(db):
     va2 = add_region("621102100202", "Village A2", ta)
     vb1 = add_region("621121100201", "Village B1", tb)
     return SimpleNamespace(p=p, f=f, a=a, b=b, ta=ta, tb=tb, va1=va1, va2=va2, vb1=vb1)
+
+
+@pytest.fixture(autouse=True)
+def _english_messages():
+    """Services build messages in the active language; the assertions read the English ones."""
+    with translation.override("en"):
+        yield
