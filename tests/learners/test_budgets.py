@@ -60,14 +60,13 @@ def non_media_bytes(client, html: str) -> int:
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(db):
     call_command("bootstrap_demo", force=True)
     lessons = list(LessonPage.objects.live().specific())
     assert len(lessons) >= 12, "the demo has three courses of at least four lessons"
     return lessons
 
 
-@pytest.mark.django_db(transaction=True)
 def test_every_demo_lesson_fits_the_byte_budgets(client, demo):
     user = learner()
     courses = {lesson.get_parent().specific for lesson in demo}
