@@ -131,7 +131,7 @@ def add_lesson(course: CoursePage, *, publish: bool = True, **fields) -> LessonP
         fields["body"] = [text(), audio_block(LessonMediaFactory())]
     fields.setdefault("quiz", [single_choice(), true_false()])
     fields.setdefault("title", f"Lesson {uuid.uuid4().hex[:6]}")
-    lesson = LessonPage(**fields)
+    lesson = LessonPage(live=publish, **fields)
     course.add_child(instance=lesson)
     revision = lesson.save_revision()
     if publish:
