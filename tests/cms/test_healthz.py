@@ -23,6 +23,7 @@ def test_unreachable_broker_gives_503_naming_the_broker(client, monkeypatch):
     from cms.celery import app
 
     monkeypatch.setitem(app.conf, "broker_url", "redis://127.0.0.1:1/0")
+    monkeypatch.setitem(app.conf, "broker_write_url", "redis://127.0.0.1:1/0")
     monkeypatch.setitem(app.conf, "broker_transport_options", {})
     response = client.get("/healthz")
     assert response.status_code == 503
