@@ -76,6 +76,20 @@ class PermissionsPolicyMiddleware:
         return response
 
 
+class AdminFrameOptionsMiddleware:
+    """Let the Wagtail admin frame its own pages (live preview); everything else stays DENY."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        # Set before XFrameOptionsMiddleware (listed above this one) adds its DENY default.
+        if _is_admin_path(request):
+            response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response
+
+
 def mfa_required(user) -> bool:
     """True when this staff user must have an authenticator before using the admin."""
     if not getattr(settings, "ADMIN_MFA_REQUIRED", True) or not user.is_authenticated:

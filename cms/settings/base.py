@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "cms.security.AdminFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "cms.security.AdminMFARequiredMiddleware",
     "learners.accounts.middleware.ConsentMiddleware",

@@ -126,3 +126,10 @@ def test_production_response_carries_hsts(client, settings):
     settings.SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     response = client.get("/accounts/login/", secure=True)
     assert response["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+def test_admin_pages_may_be_framed_by_the_admin_itself_for_live_preview(client, django_user_model):
+    """The editor's preview iframe needs SAMEORIGIN; learner pages keep DENY."""
+    response = client.get("/admin/login/")
+    assert response["X-Frame-Options"] == "SAMEORIGIN"
+    assert client.get("/accounts/login/")["X-Frame-Options"] == "DENY"
