@@ -14,7 +14,7 @@ LOGIN = "/accounts/login/"
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_shell):
     call_command("bootstrap_demo", force=True)
 
 

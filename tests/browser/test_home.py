@@ -7,7 +7,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def demo_site(transactional_db):
+def demo_site(transactional_db, demo_shell):
     call_command("bootstrap_demo", force=True)
 
 

@@ -12,7 +12,7 @@ from cms.demo import DEMO_PASSWORD
 from cms.management.commands.bootstrap_demo import REFUSE_WITHOUT_DEBUG
 from cms.models import HomePage
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_shell")]
 
 
 def _row_counts() -> dict[str, int]:

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_shell):
     call_command("bootstrap_demo", force=True)
 
 

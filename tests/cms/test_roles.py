@@ -27,7 +27,7 @@ AREAS = {
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, demo_shell):
     call_command("bootstrap_demo", force=True)
 
 

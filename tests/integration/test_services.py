@@ -33,7 +33,7 @@ def test_healthz_reports_postgres_redis_and_broker_up(postgres, redis_url, clien
     assert response.json()["status"] == "ok"
 
 
-def test_worker_process_runs_a_task_and_reads_the_same_database(celery_worker_process):
+def test_worker_process_runs_a_task_and_reads_the_same_database(celery_worker_process, demo_shell):
     """A task sent through Redis runs in the worker process and sees our committed rows."""
     from wagtail.models import Page
 
