@@ -197,8 +197,8 @@ def phone(chromium, live_server):
 def demo_shell(monkeypatch):
     """Make `bootstrap_demo` load only the site, roles and demo accounts, not the demo courses.
 
-    The full demo (three courses in two languages, a campaign) costs thousands of queries; tests of the
-    shell, the roles and sign-in need none of it. The full command is tested on its own.
+    The full demo (three courses in two languages, a campaign) costs thousands of queries; tests of
+    the shell, the roles and sign-in need none of it. The full command is tested on its own.
     """
     from cms.management.commands import bootstrap_demo
 
