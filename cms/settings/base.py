@@ -326,7 +326,8 @@ WAGTAILIMAGES_MAX_IMAGE_PIXELS = (
 )
 # Reads the size from the header before Willow decodes anything (cms/images.py, decision 0053).
 WAGTAILIMAGES_IMAGE_FORM_BASE = "cms.images.ImageForm"
-WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif", "svg"]
+# No SVG: an uploaded SVG is served as-is from /media/ and its scripts would run on our origin.
+WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp", "avif"]
 WAGTAILDOCS_EXTENSIONS = ["pdf", "csv", "xlsx", "txt", "zip"]
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_MODERATION_ENABLED = True

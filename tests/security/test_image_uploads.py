@@ -151,3 +151,26 @@ def test_wagtail_reads_the_pixel_limit_from_settings(settings, huge_png):
     assert WagtailImageField().max_image_pixels == settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS
     settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 10
     assert WagtailImageField().max_image_pixels == 10
+
+
+SVG_WITH_SCRIPT = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b"<script>fetch('/me/data.json').then(r=>r.text()).then(alert)</script></svg>"
+)
+
+
+def test_svg_with_a_script_is_refused(editor_client):
+    # Served as-is from /media/, an SVG's script would run on our origin (stored XSS).
+    response = _upload(editor_client, "logo.svg", SVG_WITH_SCRIPT, "image/svg+xml")
+    assert response.status_code == 200
+    # "Not a supported image format. Supported formats: GIF, JPG, …" without SVG.
+    assert "GIF, JPG" in _errors(response)
+    assert "SVG" not in _errors(response).upper()
+    assert not get_image_model().objects.exists()
+
+
+def test_svg_renamed_to_png_is_refused(editor_client):
+    response = _upload(editor_client, "logo.png", SVG_WITH_SCRIPT, "image/png")
+    assert response.status_code == 200
+    assert _errors(response)
+    assert not get_image_model().objects.exists()
