@@ -295,7 +295,9 @@ def _question_rollups(campaign: Campaign, learners: list[dict], pairs) -> list[Q
 
 def rollup_rebuild(*, campaign_id: int, as_of: datetime.datetime | None = None) -> RollupState:
     """Recompute every rollup of one campaign from the raw tables; replaces the old rows."""
-    as_of = as_of or timezone.now()
+    # Taken before the first read: a change stamped at or after it is seen by the next refresh.
+    started_at = timezone.now()
+    as_of = as_of or started_at
     campaign = Campaign.objects.get(pk=campaign_id)
     learners = _learner_rows(campaign, as_of)
     pairs = _campaign_lessons(campaign)
@@ -314,7 +316,7 @@ def rollup_rebuild(*, campaign_id: int, as_of: datetime.datetime | None = None) 
         LessonRollup.objects.bulk_create(lesson_rows, batch_size=1000)
         QuestionRollup.objects.bulk_create(question_rows, batch_size=1000)
         state, _ = RollupState.objects.update_or_create(
-            campaign=campaign, defaults={"built_at": timezone.now(), "as_of": as_of}
+            campaign=campaign, defaults={"built_at": started_at, "as_of": as_of}
         )
     return state
 
@@ -330,16 +332,22 @@ def campaigns_needing_rollup(*, now: datetime.datetime | None = None) -> list[in
 
     now = now or timezone.now()
     built = RollupState.objects.filter(campaign=OuterRef("pk")).values("built_at")[:1]
+    # Inside the Exists() subqueries the campaign's build time is the annotation of the outer
+    # (campaign) query. A RollupState subquery nested there would resolve OuterRef("pk") to the
+    # enrollment's or certificate's own id, and compare against an unrelated campaign's build.
+    since = OuterRef("built_at")
     changed = Q(
         Exists(
             Enrollment.objects.filter(campaign=OuterRef("pk")).filter(
-                Q(last_activity_at__gte=Subquery(built)) | Q(enrolled_at__gte=Subquery(built))
+                Q(last_activity_at__gte=since)
+                | Q(enrolled_at__gte=since)
+                | Q(completed_at__gte=since)
             )
         )
     ) | Q(
         Exists(
             Certificate.objects.filter(campaign=OuterRef("pk")).filter(
-                Q(issued_at__gte=Subquery(built)) | Q(revoked_at__gte=Subquery(built))
+                Q(issued_at__gte=since) | Q(revoked_at__gte=since)
             )
         )
     )
@@ -348,5 +356,6 @@ def campaigns_needing_rollup(*, now: datetime.datetime | None = None) -> list[in
     return list(
         Campaign.objects.annotate(built_at=Subquery(built))
         .filter(Q(built_at__isnull=True) | changed | (recent & Q(built_at__lt=now - STALE_AFTER)))
+        .order_by("pk")
         .values_list("pk", flat=True)
     )
