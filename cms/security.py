@@ -7,6 +7,7 @@ looser one of its own. Permissions-Policy has no Django setting, so a tiny middl
 
 from urllib.parse import urlsplit
 
+from csp import constants as csp
 from csp.middleware import CSPMiddleware, PolicyParts
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
@@ -33,6 +34,12 @@ def _is_admin_path(request: HttpRequest) -> bool:
     return request.path_info.startswith(settings.CSP_ADMIN_PATH_PREFIXES)
 
 
+def _is_admin_preview(request: HttpRequest) -> bool:
+    """Wagtail's preview renders a page through a dummy request for the page's own URL, and the
+    admin shows that response in its preview panel: it must be frameable by the admin (only)."""
+    return getattr(request, "is_dummy", False)
+
+
 class SiteCSPMiddleware(CSPMiddleware):
     """django-csp's middleware with a second policy for the Wagtail admin."""
 
@@ -53,6 +60,8 @@ class SiteCSPMiddleware(CSPMiddleware):
                 else settings.CONTENT_SECURITY_POLICY["DIRECTIVES"]
             )
             parts.config = dict(base)
+            if _is_admin_preview(request):
+                parts.config["frame-ancestors"] = [csp.SELF]
         origins = media_origins()
         if origins:
             for directive in ("img-src", "media-src"):
@@ -77,7 +86,7 @@ class PermissionsPolicyMiddleware:
 
 
 class AdminFrameOptionsMiddleware:
-    """Let the Wagtail admin frame its own pages (live preview); everything else stays DENY."""
+    """Let the Wagtail admin frame its own pages and previews; everything else stays DENY."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -85,7 +94,7 @@ class AdminFrameOptionsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
         # Set before XFrameOptionsMiddleware (listed above this one) adds its DENY default.
-        if _is_admin_path(request):
+        if _is_admin_path(request) or _is_admin_preview(request):
             response.headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response
 

@@ -51,3 +51,6 @@ def test_preview_of_an_unsaved_lesson_with_a_quiz_renders_the_lesson_and_its_qui
     html = response.content.decode()
     assert "认识手机相册" in html
     assert "照片可以随便发给陌生人。" in html
+    # The admin's preview panel frames it: same origin only, never other sites.
+    assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
+    assert "frame-ancestors 'self'" in response.headers["Content-Security-Policy"]
