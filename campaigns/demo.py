@@ -1,6 +1,7 @@
 """Demo region tree, program office, campaign and cohort for `bootstrap_demo` (idempotent)."""
 
 import datetime
+from importlib import import_module
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -47,6 +48,7 @@ def load(stdout=None) -> Campaign:
     """Create the demo regions, offices, campaign and cohort unless they exist."""
     region_import(rows=DEMO_REGIONS)
     load_accounts()
+    _grant_role_permissions()
     User = get_user_model()
     province = Region.objects.get(code="620000000000")
     prefecture = Region.objects.get(code="621100000000")
@@ -88,6 +90,18 @@ def load(stdout=None) -> Campaign:
     if stdout is not None:
         stdout.write(f"Demo campaign “{campaign.title}”: join code {campaign.join_code}")
     return campaign
+
+
+def _grant_role_permissions() -> None:
+    """Give the roles their campaigns permissions again (idempotent).
+
+    `load_accounts` rebuilds lost roles with the shell's permissions only; on a flushed database
+    (transactional tests, a reset demo server) the officer would otherwise be refused every
+    campaign screen. Replays this app's own data migration rather than copying its table.
+    """
+    from django.apps import apps
+
+    import_module("campaigns.migrations.0003_role_permissions").grant(apps, None)
 
 
 def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:

@@ -1,6 +1,8 @@
 """The demo campaign loads through `bootstrap_demo` and loading it twice changes nothing."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Cohort, ProgramOffice, Region
@@ -25,3 +27,15 @@ def test_bootstrap_demo_creates_the_campaign_once(settings):
     assert cohort.village.level == "village"
     assert campaign.region.contains(cohort.village)
     assert ProgramOffice.objects.filter(is_default=True).count() == 1
+
+
+def test_demo_officer_may_create_campaigns_even_after_the_roles_were_lost(settings):
+    # A flushed database (every transactional test leaves one) has no roles; the shell rebuilds
+    # them with its own permissions and the campaigns room must add back its own.
+    Group.objects.all().delete()
+    settings.DEBUG = True
+    call_command("bootstrap_demo")
+    officer = get_user_model().objects.get(username="officer")
+    for perm in ("add_campaign", "import_roster", "view_dashboard", "export_figures"):
+        assert officer.has_perm(f"campaigns.{perm}"), perm
+    assert not officer.has_perm("campaigns.view_contact_details")
