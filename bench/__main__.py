@@ -13,18 +13,45 @@ import time
 import traceback
 from dataclasses import asdict
 from datetime import UTC, datetime
+from pathlib import Path
 
-from . import RESULTS, machine, not_measured, result_new, result_write
+from . import MISSED, RESULTS, machine, not_measured, result_new, result_write, verdict
 
 PLANS = {
-    "quick": {"scales": [10_000], "certificates": 100, "load_s": 8, "progress_s": 10},
+    "quick": {
+        "scales": [10_000],
+        "certificates": 100,
+        "load_s": 8,
+        "progress_s": 10,
+        "folder": "",
+        "command": "make bench",
+    },
     "full": {
         "scales": [10_000, 100_000, 1_000_000],
         "certificates": 1000,
         "load_s": 30,
         "progress_s": 30,
+        "folder": "full",
+        "command": "make bench-full",
     },
+    "load": {"scales": [], "folder": "", "command": "python -m bench load"},
 }
+# Scenarios in report order; `load` writes bench/results/load.json whichever plan runs it.
+SCENARIOS = [
+    "generate",
+    "queries",
+    "dashboard",
+    "export",
+    "progress",
+    "certificates",
+    "pages",
+    "throughput",
+    "load",
+]
+SECTIONS = [
+    ("", "Quick set", "make bench", "python -m bench quick"),
+    ("full", "Full scale", "make bench-full", "python -m bench full"),
+]
 
 
 def _guarded(name: str, title: str, action):
@@ -38,24 +65,13 @@ def _guarded(name: str, title: str, action):
         return result
 
 
-def summary_markdown(results: list[dict], plan: str, started: dict, seconds: float) -> str:
-    """The combined report: machine, command, one table of every budget line."""
-    m = started
+def _table(results: list[dict]) -> list[str]:
+    from . import figure_text
+
     out = [
-        "# Benchmark summary",
-        "",
-        f"- command: `make bench{'' if plan == 'quick' else '-full'}` (`python -m bench {plan}`)",
-        f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes",
-        f"- machine: {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, {m['system']}, "
-        f"Python {m['python']}",
-        f"- load average at start: {m['load_average']} (the machine was shared with other work)",
-        f"- database: {results[0].get('database') if results else ''}",
-        "",
         "| scenario | what | budget | figure | verdict | note |",
         "|---|---|---|---|---|---|",
     ]
-    from . import figure_text
-
     for result in results:
         for line in result["lines"]:
             note = " ".join(str(line["note"]).split()).replace("|", "/")
@@ -63,7 +79,93 @@ def summary_markdown(results: list[dict], plan: str, started: dict, seconds: flo
                 f"| {result['scenario']} | {line['what']} | {line['budget']} | "
                 f"{figure_text(line)} | {line['verdict']} | {note} |"
             )
+    return out
+
+
+def summary_markdown(results: list[dict], plan: str, started: dict, seconds: float) -> str:
+    """One run's report: machine, command, one table of every budget line."""
+    m = started
+    command = PLANS[plan]["command"]
+    out = [
+        "# Benchmark summary",
+        "",
+        f"- command: `{command}` (`python -m bench {plan}`)",
+        f"- run: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {seconds / 60:.1f} minutes",
+        f"- machine: {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, {m['system']}, "
+        f"Python {m['python']}",
+        f"- load average at start: {m['load_average']} (the machine was shared with other work)",
+        f"- database: {results[0].get('database') if results else ''}",
+        "",
+        *_table(results),
+    ]
     return "\n".join(out) + "\n"
+
+
+def _stored(folder: Path) -> list[dict]:
+    found = []
+    for name in SCENARIOS:
+        path = folder / f"{name}.json"
+        if name != "load" and path.exists():
+            found.append(json.loads(path.read_text()))
+    return found
+
+
+def summary_compose(root: Path = RESULTS) -> str:
+    """bench/results/summary.md: the quick set, the full-scale run and the load run, each with
+    its command, time, machine and load average, from the result files on disk."""
+    out = [
+        "# Benchmark summary",
+        "",
+        "Budgets from DESIGN.md; every line says met / missed / not measured (and why) or",
+        "`no budget` for figures DESIGN.md does not bound. Figures from a shared 2-core machine:",
+        "read them with the load average of their run. How they are measured:",
+        "docs/decisions/0060-benchmarks.md.",
+    ]
+    for folder, title, command, module in SECTIONS:
+        results = _stored(root / folder)
+        meta_path = root / folder / "run.json"
+        if not results or not meta_path.exists():
+            continue
+        meta = json.loads(meta_path.read_text())
+        m = meta["machine"]
+        out += [
+            "",
+            f"## {title}: `{command}` (`{module}`)",
+            "",
+            f"- run: {meta['finished_at']} UTC, {meta['minutes']:.1f} minutes"
+            + (f" ({meta['note']})" if meta.get("note") else ""),
+            f"- machine: {m['cores']} cores, {m['cpu']}, {m['memory_gib']} GiB, {m['system']}, "
+            f"Python {m['python']}",
+            f"- load average at start: {m['load_average']} (the machine was shared with other "
+            "work)",
+            f"- database: {meta['database']}",
+            "",
+            *_table(results),
+        ]
+    load = root / "load.json"
+    if load.exists():
+        result = json.loads(load.read_text())
+        m = result["machine"]
+        out += [
+            "",
+            "## Load run: `python -m bench load` (also part of `make bench-full`)",
+            "",
+            f"- run: {result['started_at']} to {result['finished_at']}",
+            f"- machine: {m['cores']} cores, {m['cpu']}, load average at start {m['load_average']}",
+            f"- database: {result['database']}",
+            "",
+            *_table([result]),
+        ]
+    return "\n".join(out) + "\n"
+
+
+def _datasets_file(vendor: str) -> Path:
+    from django.db import connection
+
+    from . import env
+
+    name = Path(str(connection.settings_dict["NAME"])).name
+    return env.path_of(f"datasets-{vendor}-{name}.json")
 
 
 def main(argv=None) -> int:
@@ -73,8 +175,22 @@ def main(argv=None) -> int:
         "--max-learners", type=int, default=0, help="leave out larger generated scales"
     )
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenarios")
+    parser.add_argument(
+        "--only", default="", help=f"comma-separated scenarios to run (of {', '.join(SCENARIOS)})"
+    )
+    parser.add_argument(
+        "--reuse-data",
+        action="store_true",
+        help="keep the data the previous run of this plan generated in this database",
+    )
     args = parser.parse_args(argv)
     plan = PLANS[args.plan]
+    chosen = set(args.only.split(",")) if args.only else set(SCENARIOS)
+    if args.plan == "load":
+        chosen = {"load"}
+    elif args.plan == "quick":
+        chosen.discard("load")
+    folder = RESULTS / plan["folder"]
     started_at, start_machine = time.perf_counter(), machine()
     print(f"bench {args.plan}: machine {json.dumps(start_machine, ensure_ascii=False)}", flush=True)
 
@@ -90,10 +206,79 @@ def main(argv=None) -> int:
         site,
         throughput,
     )
+    from . import load as load_run
 
     vendor = env.setup()
     print(f"database: {vendor}; migrating and loading the demo site…", flush=True)
     env.prepare()
+    results = []
+
+    def add(result, where: Path = folder):
+        result_write(result, where)
+        results.append(result)
+
+    if args.plan != "load":
+        datasets = _data(args, plan, vendor, chosen, generate, add)
+        if "queries" in chosen:
+            add(_guarded("queries", "SQL queries of the lesson page", queries.run))
+        if "dashboard" in chosen:
+            add(
+                _guarded("dashboard", "Campaign dashboard latency", lambda: dashboard.run(datasets))
+            )
+        if "export" in chosen:
+            add(
+                _guarded(
+                    "export", "Export of a campaign's learner list", lambda: export.run(datasets)
+                )
+            )
+        if "progress" in chosen:
+            add(
+                _guarded(
+                    "progress",
+                    "Progress writes",
+                    lambda: progress.run(datasets, plan["progress_s"]),
+                )
+            )
+        if "certificates" in chosen:
+            add(
+                _guarded(
+                    "certificates",
+                    "Certificate rendering",
+                    lambda: certificates.run(plan["certificates"]),
+                )
+            )
+        if chosen & {"pages", "throughput"}:
+            _served(args, plan, chosen, env, site, pages, throughput, add)
+    if "load" in chosen:
+        add(_guarded("load", "Load run", load_run.run), RESULTS)
+    seconds = time.perf_counter() - started_at
+    if args.plan != "load":
+        meta = {
+            "plan": args.plan,
+            "finished_at": f"{datetime.now(UTC):%Y-%m-%d %H:%M}",
+            "minutes": round(seconds / 60, 2),
+            "machine": start_machine,
+            "database": vendor,
+            "note": "only " + ", ".join(sorted(chosen)) if args.only else "",
+        }
+        if args.reuse_data:
+            meta["note"] = (meta["note"] + "; " if meta["note"] else "") + "data of an earlier run"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+    text = summary_compose()
+    (RESULTS / "summary.md").write_text(text)
+    print(summary_markdown(results, args.plan, start_machine, seconds))
+    print(f"bench {args.plan} finished in {seconds / 60:.1f} minutes", flush=True)
+    return 0
+
+
+def _data(args, plan, vendor, chosen, generate, add) -> list[dict]:
+    """Generate every scale of the plan (after purging earlier runs' data), or reuse it."""
+    from . import INFO, line_add
+
+    stored = _datasets_file(vendor)
+    if args.reuse_data and stored.exists():
+        return json.loads(stored.read_text())
     generate.purge()
     scales = [s for s in plan["scales"] if not args.max_learners or s <= args.max_learners]
     datasets, notes = [], []
@@ -106,77 +291,63 @@ def main(argv=None) -> int:
         made = generate.generate(learners=scale, label=label)
         print(f"  {made}", flush=True)
         datasets.append(asdict(made))
+        stored.write_text(json.dumps(datasets))
     generation = result_new("generate", "Synthetic data generation")
     for data in datasets:
-        from . import INFO, line_add
-
+        budget, state = "(none at this scale)", INFO
+        if data["learners"] == 10_000 and vendor == "sqlite":
+            budget, state = "10 k ≤ 60 s on SQLite", verdict(data["seconds"], 60)
+        elif data["learners"] >= 1_000_000 and vendor == "postgresql":
+            budget = "1 M learners / 20 M events ≤ 30 min on PostgreSQL"
+            state = verdict(data["seconds"], 30 * 60)
+            if data["events"] < 20_000_000:
+                state = MISSED
         line_add(
             generation,
             f"generate {data['label']} learners ({vendor})",
-            "10 k ≤ 60 s on SQLite; 1 M / 20 M events ≤ 30 min on PostgreSQL",
+            budget,
             data["seconds"],
             "s",
-            INFO,
+            state,
             f"{data['events']:,} events, {data['enrollments']:,} enrollments, "
+            f"{data['lesson_progress']:,} lesson progress rows, "
             f"{data['certificates']:,} certificates, {data['rows_per_second']:,} rows/s",
         )
     for note in notes:
         not_measured(generation, note.split(":")[0], "", note)
-    results = [generation]
-    result_write(generation)
+    if "generate" in chosen or not args.only:
+        add(generation)
+    return datasets
 
-    def add(result):
-        result_write(result)
-        results.append(result)
 
-    add(_guarded("queries", "SQL queries of the lesson page", queries.run))
-    add(_guarded("dashboard", "Campaign dashboard latency", lambda: dashboard.run(datasets)))
-    add(_guarded("export", "Export of a campaign's learner list", lambda: export.run(datasets)))
-    add(
-        _guarded(
-            "progress",
-            "Progress writes",
-            lambda: progress.run(datasets, plan["progress_s"]),
-        )
-    )
-    add(
-        _guarded(
-            "certificates",
-            "Certificate rendering",
-            lambda: certificates.run(plan["certificates"]),
-        )
-    )
+def _served(args, plan, chosen, env, site, pages, throughput, add) -> None:
+    """The scenarios that need gunicorn: page weight (Chromium) and throughput."""
     from learners.certificates.models import Certificate
 
     code = Certificate.objects.filter(status="issued").values_list("code", flat=True).first()
     learner_site = site.prepare(code)
     with site.Server(port=8181) as server:
-        if args.no_browser:
-            skipped = result_new("pages", "Page weight")
-            not_measured(skipped, "page weight", "", "skipped (--no-browser)")
-            add(skipped)
-        else:
+        if "pages" in chosen:
+            if args.no_browser:
+                skipped = result_new("pages", "Page weight")
+                not_measured(skipped, "page weight", "", "skipped (--no-browser)")
+                add(skipped)
+            else:
+                add(
+                    _guarded(
+                        "pages",
+                        "Page weight and throttled lesson",
+                        lambda: pages.run(server.base, learner_site, env.VAR / "media"),
+                    )
+                )
+        if "throughput" in chosen:
             add(
                 _guarded(
-                    "pages",
-                    "Page weight and throttled lesson",
-                    lambda: pages.run(server.base, learner_site, env.VAR / "media"),
+                    "throughput",
+                    "Throughput",
+                    lambda: throughput.run(server.base, learner_site, plan["load_s"]),
                 )
             )
-        add(
-            _guarded(
-                "throughput",
-                "Throughput",
-                lambda: throughput.run(server.base, learner_site, plan["load_s"]),
-            )
-        )
-    seconds = time.perf_counter() - started_at
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    text = summary_markdown(results, args.plan, start_machine, seconds)
-    (RESULTS / "summary.md").write_text(text)
-    print(text)
-    print(f"bench {args.plan} finished in {seconds / 60:.1f} minutes", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

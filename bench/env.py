@@ -27,7 +27,7 @@ def environment() -> dict[str, str]:
         "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
         "DJANGO_ALLOW_ASYNC_UNSAFE": "true",
     }
-    for key in ("DATABASE_URL", "REDIS_URL"):
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
         if os.environ.get(key):
             env[key] = os.environ[key]
     return env

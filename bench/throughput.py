@@ -8,7 +8,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from . import INFO, line_add, not_measured, result_new
-from .load import hammer, request_bytes
+from .hammer import hammer, request_bytes
 
 CONCURRENCY = 4
 

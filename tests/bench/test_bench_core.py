@@ -18,7 +18,7 @@ from bench import (
     verdict,
 )
 from bench.__main__ import summary_markdown
-from bench.load import request_bytes, status_of
+from bench.hammer import request_bytes, status_of
 from bench.pages import gzip_size, weigh
 
 
