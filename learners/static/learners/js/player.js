@@ -74,7 +74,7 @@ if (audio || speech) {
 // --- quiz ----------------------------------------------------------------------------------------
 const form = $("#quiz-form"), keyEl = $("#quiz-key");
 const key = keyEl ? JSON.parse(keyEl.textContent) : null;
-const text = (k) => $(`#quiz-text [data-k="${k}"]`).textContent;
+const text = (k) => $(`[data-k="${k}"]`, $("#quiz-text").content).textContent;
 const chosen = (q) => [...q.querySelectorAll("input:checked")].map((i) => Number(i.value));
 const same = (a, b) => a.length === b.length && a.every((x, i) => x === b[i]);
 
