@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format messages lock bench bench-full ci clean
+.PHONY: help install run test lint format messages lock bench bench-full bench-load ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -55,8 +55,11 @@ lock: $(BIN)/activate ## Re-resolve dependencies and rewrite requirements.lock
 bench: install ## Quick benchmarks (<= 10 minutes); writes bench/results/
 	$(BIN)/python -m bench quick
 
-bench-full: install ## Every benchmark, at full scale (needs PostgreSQL)
+bench-full: install ## Every benchmark, at full scale, and the load run (needs PostgreSQL, Redis)
 	$(BIN)/python -m bench full
+
+bench-load: install ## Load run: 200 learners for 5 minutes (needs PostgreSQL, Redis)
+	$(BIN)/python -m bench load
 
 ci: ## What CI runs (installs system packages; needs root)
 	bash .ci/run

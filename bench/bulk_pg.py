@@ -14,6 +14,10 @@ from contextlib import contextmanager
 
 # Above this many learners the indexes of the big tables are dropped during the load.
 DROP_INDEXES_FROM = 200_000
+TEMP_TABLES = [
+    "bench_village", "bench_lesson", "bench_course", "bench_learner", "bench_plan", "bench_step",
+    "bench_code",
+]  # fmt: skip
 
 
 def _ident(cursor, sql: str, params=()) -> list:
@@ -116,6 +120,8 @@ def history(
         cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("SET LOCAL synchronous_commit = off")
         cursor.execute("SELECT setseed(%s)", (rng.random() * 2 - 1,))
+        # ON COMMIT DROP does not fire inside an outer transaction (tests): drop them here too.
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMP_TABLES)}")
         # The plan: villages, cohorts, lessons with their answers and scores.
         cursor.execute(
             "CREATE TEMP TABLE bench_village (idx int, code text, cohort_id int) ON COMMIT DROP"
@@ -310,6 +316,7 @@ def history(
                 [office.pk, titles, office.name, office.signatory_name, *values, campaign.pk],
             )
             counts["certificates"] = cursor.rowcount
+        cursor.execute(f"DROP TABLE {', '.join(TEMP_TABLES)}")
     with connection.cursor() as cursor:
         for table in big:
             cursor.execute(f"ANALYZE {table}")

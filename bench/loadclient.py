@@ -15,7 +15,6 @@ per-request-name figures, status counts, and per learner the events the server a
 
 import json
 import random
-import re
 import sys
 import time
 import uuid
@@ -27,7 +26,8 @@ from locust import FastHttpUser, constant, events, task
 from locust.env import Environment
 from locust.exception import StopUser
 
-CODE = re.compile(r"(?<!\d)(\d{6})(?!\d)")
+from bench.smscode import code_for
+
 PLAN: dict = {}
 STATE = {
     "deadline": 0.0,
@@ -68,12 +68,7 @@ def _spool_code(phone: str, after: int, timeout: float = 60) -> str | None:
     while time.monotonic() < deadline:
         with spool.open("rb") as handle:
             handle.seek(after)
-            found = None
-            for line in handle.read().decode().splitlines():
-                number, _, message = line.partition("\t")
-                match = CODE.search(message)
-                if number == phone and match:
-                    found = match.group(1)
+            found = code_for(phone, handle.read().decode())
         if found:
             return found
         gevent.sleep(0.2)
