@@ -126,4 +126,61 @@ def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:
             cohort=cohort if in_cohort else None,
             courses=courses,
         )
+    _load_progress(campaign)
     rollup_rebuild(campaign_id=campaign.pk)
+
+
+# How many lessons of the first course each demo learner has finished (same order as above):
+# two finished the course (and get certificates), the rest stopped at different lessons, so the
+# dashboard's funnel, trend and "most missed questions" have something to show.
+DEMO_LESSONS_DONE = [5, 5, 4, 3, 2, 1, 0]
+
+
+def _load_progress(campaign: Campaign) -> None:
+    """Weeks of learning by the demo learners, written through the one progress write path.
+
+    Event ids are derived from the learner, lesson and step, so loading the demo again replays
+    the same events and changes nothing.
+    """
+    import uuid
+
+    from courses.models import LessonPage
+    from courses.selectors import lesson_quiz_key
+    from learners.services import progress_record
+
+    course = campaign.courses.order_by("path").first()
+    if course is None:
+        return
+    lessons = list(LessonPage.objects.child_of(course).live().order_by("path").specific())
+    start = timezone.now() - datetime.timedelta(days=20)
+    User = get_user_model()
+    for number, done in enumerate(DEMO_LESSONS_DONE):
+        learner = User.objects.get(learner_profile__phone=f"+86139000000{number:02d}")
+        events = []
+        for index, lesson in enumerate(lessons[:done]):
+            at = start + datetime.timedelta(days=3 * index + number, hours=19 + number % 3)
+            key = lesson_quiz_key(lesson)
+            right = {qid: sorted(q.correct) for qid, q in key.items()}
+            steps = [("opened", None), ("read", None)]
+            if number % 2:  # every other learner gets the first question wrong at first
+                wrong = dict(right)
+                first = next(iter(key), None)
+                if first is not None:
+                    choices = range(key[first].choice_count)
+                    wrong[first] = [next(c for c in choices if c not in key[first].correct)]
+                    steps.append(("quiz", {"answers": wrong}))
+            steps.append(("quiz", {"answers": right}))
+            for step, (kind, data) in enumerate(steps):
+                event = {
+                    "id": str(
+                        uuid.uuid5(uuid.NAMESPACE_URL, f"demo/{learner.pk}/{lesson.pk}/{step}")
+                    ),
+                    "lesson": lesson.pk,
+                    "kind": kind,
+                    "at": (at + datetime.timedelta(minutes=4 * step)).isoformat(),
+                }
+                if data is not None:
+                    event["data"] = data
+                events.append(event)
+        if events:
+            progress_record(learner=learner, events=events)

@@ -6,12 +6,14 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from campaigns.models import Campaign, Cohort, ProgramOffice, Region
+from learners.models import Enrollment, ProgressEvent
 
 pytestmark = pytest.mark.django_db
 
 
 def counts():
-    return [m.objects.count() for m in (Region, ProgramOffice, Campaign, Cohort)]
+    models = (Region, ProgramOffice, Campaign, Cohort, Enrollment, ProgressEvent)
+    return [m.objects.count() for m in models]
 
 
 def test_bootstrap_demo_creates_the_campaign_once(settings):
@@ -27,6 +29,11 @@ def test_bootstrap_demo_creates_the_campaign_once(settings):
     assert cohort.village.level == "village"
     assert campaign.region.contains(cohort.village)
     assert ProgramOffice.objects.filter(is_default=True).count() == 1
+    # The officer's dashboard has something to show: weeks of learning, two finished courses.
+    enrollments = Enrollment.objects.filter(campaign=campaign)
+    assert enrollments.values("learner").distinct().count() == 7
+    assert enrollments.filter(completed_at__isnull=False).count() == 2
+    assert ProgressEvent.objects.filter(kind="quiz").count() > 20
 
 
 def test_demo_officer_may_create_campaigns_even_after_the_roles_were_lost(settings):
