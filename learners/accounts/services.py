@@ -2,6 +2,8 @@
 
 import hashlib
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -9,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -140,6 +143,63 @@ def learner_register(
         # Another request registered the same number at the same moment: theirs stands.
         return LearnerProfile.objects.select_related("user").get(phone=phone).user
     return user
+
+
+@dataclass(frozen=True)
+class BulkRegistration:
+    """What `learners_register_many` did: the user id of every phone, and how many are new."""
+
+    user_ids: dict[str, int]
+    created: int
+
+
+def learners_register_many(
+    *, learners: Sequence[tuple[str, str, str]], registered_by: AbstractBaseUser | None
+) -> BulkRegistration:
+    """`learner_register` for many (name, phone, village code) at once; idempotent on the phone.
+
+    Learners already registered with a phone are matched, never doubled; the others get a user
+    and a profile in two bulk inserts. A number registered concurrently by someone else keeps
+    that registration (the user made here for it is removed). Callers pass chunks of at most a
+    few thousand rows; the query count per call is constant.
+    """
+    wanted: dict[str, tuple[str, str]] = {}
+    for name, phone, village_code in learners:
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError({"name": NAME_REQUIRED})
+        wanted.setdefault(normalise_phone(phone), (name, _check_village_code(village_code)))
+    User = get_user_model()
+    with transaction.atomic():
+        user_ids = dict(
+            LearnerProfile.objects.filter(phone__in=list(wanted)).values_list("phone", "user_id")
+        )
+        new_phones = [phone for phone in wanted if phone not in user_ids]
+        unusable = make_password(None)
+        users = User.objects.bulk_create(
+            [User(username=username_generate(), password=unusable) for _phone in new_phones]
+        )
+        LearnerProfile.objects.bulk_create(
+            [
+                LearnerProfile(
+                    user_id=user.pk,
+                    display_name=wanted[phone][0],
+                    phone=phone,
+                    village_code=wanted[phone][1],
+                    registered_by=registered_by,
+                )
+                for phone, user in zip(new_phones, users, strict=True)
+            ],
+            ignore_conflicts=True,
+        )
+        holders = dict(
+            LearnerProfile.objects.filter(phone__in=new_phones).values_list("phone", "user_id")
+        )
+        lost = [u.pk for p, u in zip(new_phones, users, strict=True) if holders.get(p) != u.pk]
+        if lost:
+            User.objects.filter(pk__in=lost).delete()
+    user_ids.update(holders)
+    return BulkRegistration(user_ids=user_ids, created=len(users) - len(lost))
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 """Writes of the learners room; the one write path for progress (see `progress`)."""
 
-from .enrollment import enrollment_create
+from .enrollment import enrollment_create, enrollments_create_many
 from .progress import (
     BATCH_EMPTY,
     BATCH_NOT_A_LIST,
@@ -28,6 +28,7 @@ __all__ = [
     "ProgressResult",
     "course_state",
     "enrollment_create",
+    "enrollments_create_many",
     "progress_record",
     "run_completion_hooks",
 ]

@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from cms.roles import TRAINERS
 from learners.accounts.models import LearnerProfile
-from learners.accounts.services import NAME_REQUIRED, learner_register
+from learners.accounts.services import NAME_REQUIRED, learner_register, learners_register_many
 
 from .factories import learner
 
@@ -71,3 +71,35 @@ def test_learner_cannot_open_the_registration_page(client):
     assert response.status_code in (302, 403)
     assert client.post(URL, {"name": "x", "phone": "13800138007"}).status_code in (302, 403)
     assert not LearnerProfile.objects.filter(phone="+8613800138007").exists()
+
+
+def test_registering_many_matches_known_phones_and_creates_the_rest(
+    trainer, django_assert_max_num_queries
+):
+    known = learner_register(name="王芳", phone="13800138007", registered_by=trainer)
+    rows = [("王芳", "138 0013 8007", "")] + [
+        (f"学员{n}", f"1390000{n:04d}", "110101001001") for n in range(50)
+    ]
+    with django_assert_max_num_queries(8):  # constant, whatever the number of rows
+        result = learners_register_many(learners=rows, registered_by=trainer)
+    assert result.created == 50
+    assert result.user_ids["+8613800138007"] == known.pk
+    assert LearnerProfile.objects.count() == 51
+    profile = LearnerProfile.objects.get(phone="+8613900000007")
+    assert (profile.display_name, profile.village_code, profile.registered_by) == (
+        "学员7",
+        "110101001001",
+        trainer,
+    )
+    assert not profile.user.has_usable_password()
+    again = learners_register_many(learners=rows, registered_by=trainer)
+    assert (again.created, again.user_ids) == (0, result.user_ids)
+    assert get_user_model().objects.count() == 52  # the trainer and 51 learners
+
+
+def test_registering_many_refuses_a_row_without_name_and_writes_nothing(trainer):
+    with pytest.raises(ValidationError):
+        learners_register_many(
+            learners=[("李四", "13900000001", ""), ("", "13900000002", "")], registered_by=trainer
+        )
+    assert not LearnerProfile.objects.exists()

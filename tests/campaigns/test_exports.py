@@ -5,6 +5,8 @@ import io
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -127,3 +129,49 @@ def test_large_learner_exports_are_built_by_celery(client, setup, monkeypatch):
     assert (log.status, log.row_count) == ("ready", 7)  # eager Celery in tests
     listing = client.get(reverse("campaigns:exports")).content.decode()
     assert reverse("campaigns:export_download", args=[log.pk]) in listing
+
+
+def _export_queries(setup_campaign, officer, region=None) -> tuple[int, int]:
+    """(queries, rows) of building a learner export of the campaign."""
+    from campaigns.dashboard import campaign_scope
+    from campaigns.services.exports import export_build
+
+    scope = campaign_scope(user=officer, campaign=setup_campaign)
+    region = region or scope.root
+    log = ExportLog.objects.create(
+        user=officer,
+        campaign=setup_campaign,
+        kind="learners",
+        file_format="xlsx",
+        region_code=region.code,
+        status="pending",
+    )
+    with CaptureQueriesContext(connection) as queries:
+        log = export_build(export_id=log.pk, scope=scope, region=region)
+    return len(queries), log.row_count
+
+
+def test_learner_export_queries_do_not_grow_with_the_rows(setup, tree):
+    campaign, officer = setup
+    few_queries, few_rows = _export_queries(campaign, officer)
+    course = campaign.courses.get()
+    cohort = campaign.cohorts.get()
+    for n in range(40):
+        user = UserFactory(username=f"more{n}")
+        LearnerProfile.objects.create(
+            user=user, display_name=f"学员{n}", phone=f"+861390000{n:04d}", village_code=""
+        )
+        enrollment_create(learner=user, course=course, campaign=campaign, cohort=cohort)
+    many_queries, many_rows = _export_queries(campaign, officer)
+    assert (few_rows, many_rows) == (7, 47)
+    assert many_queries == few_queries
+
+
+def test_learner_export_of_a_village_lists_only_its_learners(setup, tree):
+    campaign, officer = setup
+    _queries, rows = _export_queries(campaign, officer, region=tree.va1)
+    assert rows == 3  # learners 1, 3 and 5 live in village A1
+    log = ExportLog.objects.latest("pk")
+    sheet = load_workbook(log.file.open("rb")).worksheets[0]
+    villages = {row[3] for row in list(sheet.iter_rows(values_only=True))[1:]}
+    assert villages == {tree.va1.code}
