@@ -291,6 +291,8 @@ class RosterImport(models.Model):
     status = models.CharField(
         _("status"), max_length=8, choices=Status.choices, default=Status.PREVIEW
     )
+    # Valid rows imported so far (the import commits batch by batch; a retry resumes from here).
+    processed_count = models.PositiveIntegerField(default=0)
     registered_count = models.PositiveIntegerField(default=0)
     matched_count = models.PositiveIntegerField(default=0)
     enrolled_count = models.PositiveIntegerField(default=0)

@@ -21,6 +21,8 @@ from campaigns.models import Campaign, Cohort, Region, RosterImport
 MAX_ROWS = 20_000
 # Above this many rows the import runs in a Celery worker instead of the request.
 INLINE_LIMIT = 300
+# Valid rows registered and enrolled per transaction.
+BATCH_ROWS = 1_000
 
 HEADER_ALIASES = {
     "name": "name",
@@ -250,46 +252,42 @@ def roster_confirm(*, roster_import_id: int) -> RosterImport:
 
 
 def roster_run(*, roster_import_id: int) -> RosterImport:
-    """Register or match the valid rows' learners and enroll them (idempotent on phone numbers)."""
-    from campaigns.tasks import rollup_rebuild_task
-    from learners.accounts.services import learner_register
+    """Register or match the valid rows' learners and enroll them (idempotent on phone numbers).
 
-    from .joining import campaign_enroll
+    Rows go in batches of BATCH_ROWS, each one transaction of a constant number of queries (bulk
+    inserts), which also records how far the import got: the page shows the progress, and a
+    retried task resumes after the last committed batch.
+    """
+    from campaigns.tasks import rollup_rebuild_task
+    from learners.accounts.services import learners_register_many
+    from learners.services import enrollments_create_many
 
     roster = RosterImport.objects.select_related("campaign").get(pk=roster_import_id)
+    if roster.status == RosterImport.Status.DONE:
+        return roster
     campaign = roster.campaign
-    cohorts = {c.pk: c for c in Cohort.objects.filter(campaign=campaign)}
     courses = list(campaign.courses.all())
     valid = [r for r in roster.rows if r["outcome"] != INVALID]
-    existing = _existing_phones(r["phone"] for r in valid)
-    registered = matched = 0
-    for start in range(0, len(valid), 500):
-        # One transaction per batch: a worker restart redoes at most one batch, and re-running
-        # matches the learners the earlier batches registered.
+    for start in range(roster.processed_count, len(valid), BATCH_ROWS):
+        batch = valid[start : start + BATCH_ROWS]
         with transaction.atomic():
-            for row in valid[start : start + 500]:
-                learner = learner_register(
-                    name=row["name"],
-                    phone=row["phone"],
-                    registered_by=roster.uploaded_by,
-                    village_code=row["village_code"],
-                )
-                if row["phone"] in existing:
-                    matched += 1
-                else:
-                    registered += 1
-                campaign_enroll(
-                    learner=learner,
-                    campaign=campaign,
-                    cohort=cohorts.get(row["cohort_id"]),
-                    courses=courses,
-                )
-    roster.registered_count = registered
-    roster.matched_count = matched
+            registration = learners_register_many(
+                learners=[(r["name"], r["phone"], r["village_code"]) for r in batch],
+                registered_by=roster.uploaded_by,
+            )
+            enrollments_create_many(
+                campaign=campaign,
+                courses=courses,
+                cohort_of={registration.user_ids[r["phone"]]: r["cohort_id"] for r in batch},
+            )
+            roster.processed_count = start + len(batch)
+            roster.registered_count += registration.created
+            roster.matched_count += len(batch) - registration.created
+            roster.save(update_fields=["processed_count", "registered_count", "matched_count"])
     roster.enrolled_count = len(valid)
     roster.status = RosterImport.Status.DONE
     roster.finished_at = timezone.now()
-    roster.save()
+    roster.save(update_fields=["enrolled_count", "status", "finished_at"])
     # The officer expects the dashboard to show the new learners without waiting for beat.
     transaction.on_commit(lambda: rollup_rebuild_task.delay(campaign.pk))
     return roster
