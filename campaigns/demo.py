@@ -130,10 +130,10 @@ def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:
     rollup_rebuild(campaign_id=campaign.pk)
 
 
-# How many lessons of the first course each demo learner has finished (same order as above):
-# two finished the course (and get certificates), the rest stopped at different lessons, so the
-# dashboard's funnel, trend and "most missed questions" have something to show.
-DEMO_LESSONS_DONE = [5, 5, 4, 3, 2, 1, 0]
+# How many lessons of the campaign's courses (taken in order) each demo learner has finished, in
+# the order of DEMO_LEARNERS: one finished all three courses, others stopped at different lessons,
+# so the dashboard's completions, funnel, trend and "most missed questions" have figures to show.
+DEMO_LESSONS_DONE = [15, 10, 6, 5, 3, 2, 1]
 
 
 def _load_progress(campaign: Campaign) -> None:
@@ -148,17 +148,20 @@ def _load_progress(campaign: Campaign) -> None:
     from courses.selectors import lesson_quiz_key
     from learners.services import progress_record
 
-    course = campaign.courses.order_by("path").first()
-    if course is None:
-        return
-    lessons = list(LessonPage.objects.child_of(course).live().order_by("path").specific())
-    start = timezone.now() - datetime.timedelta(days=20)
+    lessons = [
+        lesson
+        for course in campaign.courses.order_by("path")
+        for lesson in LessonPage.objects.child_of(course).live().order_by("path").specific()
+    ]
+    now = timezone.now()
     User = get_user_model()
     for number, done in enumerate(DEMO_LESSONS_DONE):
         learner = User.objects.get(learner_profile__phone=f"+86139000000{number:02d}")
         events = []
         for index, lesson in enumerate(lessons[:done]):
-            at = start + datetime.timedelta(days=3 * index + number, hours=19 + number % 3)
+            # A lesson every other evening; the last one 2–8 days ago.
+            days_ago = 2 * (done - index) + number
+            at = (now - datetime.timedelta(days=days_ago)).replace(hour=11 + number % 3, minute=0)
             key = lesson_quiz_key(lesson)
             right = {qid: sorted(q.correct) for qid, q in key.items()}
             steps = [("opened", None), ("read", None)]
