@@ -2,7 +2,7 @@
 
     .venv/bin/python docs/screenshots/take.py [http://127.0.0.1:8000]
 
-Uses Debian's Chromium (`apt-get install chromium`) through Playwright; writes PNGs next to this file.
+Uses Debian's Chromium (`apt-get install chromium`) via Playwright; writes PNGs beside this file.
 """
 
 import sys
@@ -12,7 +12,7 @@ from playwright.sync_api import sync_playwright
 
 HERE = Path(__file__).resolve().parent
 BASE = (sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000").rstrip("/")
-PASSWORD = "demo-pass-2026"
+PASSWORD = "demo-pass-2026"  # noqa: S105 (the public demo password, see the README)
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run"]
 PHONE = {"viewport": {"width": 360, "height": 740}, "device_scale_factor": 2, "is_mobile": True}
 
