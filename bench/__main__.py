@@ -139,6 +139,11 @@ def summary_compose(root: Path = RESULTS) -> str:
             f"- load average at start: {m['load_average']} (the machine was shared with other "
             "work)",
             f"- database: {meta['database']}",
+            *(
+                f"- re-run {r['finished_at']} UTC ({r['minutes']:.1f} minutes, load average at "
+                f"start {r['machine']['load_average']}): {r['note']}"
+                for r in meta.get("reruns", [])
+            ),
             "",
             *_table(results),
         ]
@@ -264,7 +269,13 @@ def main(argv=None) -> int:
         if args.reuse_data:
             meta["note"] = (meta["note"] + "; " if meta["note"] else "") + "data of an earlier run"
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / "run.json").write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
+        meta_path = folder / "run.json"
+        if args.only and meta_path.exists():
+            # A partial re-run: keep the whole run's record, list the re-run beside it.
+            whole = json.loads(meta_path.read_text())
+            whole["reruns"] = [*whole.get("reruns", []), meta]
+            meta = whole
+        meta_path.write_text(json.dumps(meta, indent=2, ensure_ascii=False) + "\n")
     text = summary_compose()
     (RESULTS / "summary.md").write_text(text)
     print(summary_markdown(results, args.plan, start_machine, seconds))
@@ -292,6 +303,9 @@ def _data(args, plan, vendor, chosen, generate, add) -> list[dict]:
         print(f"  {made}", flush=True)
         datasets.append(asdict(made))
         stored.write_text(json.dumps(datasets))
+    from . import env
+
+    env.analyze()
     generation = result_new("generate", "Synthetic data generation")
     for data in datasets:
         budget, state = "(none at this scale)", INFO

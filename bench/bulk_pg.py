@@ -13,7 +13,7 @@ import random
 from contextlib import contextmanager
 
 # Above this many learners the indexes of the big tables are dropped during the load.
-DROP_INDEXES_FROM = 200_000
+DROP_INDEXES_FROM = 50_000
 TEMP_TABLES = [
     "bench_village", "bench_lesson", "bench_course", "bench_learner", "bench_plan", "bench_step",
     "bench_code",
