@@ -174,7 +174,9 @@ def learners_register_many(
         user_ids = dict(
             LearnerProfile.objects.filter(phone__in=list(wanted)).values_list("phone", "user_id")
         )
-        new_phones = [phone for phone in wanted if phone not in user_ids]
+        # Sorted: two overlapping imports insert (and wait on) the same numbers in the same
+        # order, so they queue behind each other instead of deadlocking.
+        new_phones = sorted(phone for phone in wanted if phone not in user_ids)
         unusable = make_password(None)
         users = User.objects.bulk_create(
             [User(username=username_generate(), password=unusable) for _phone in new_phones]

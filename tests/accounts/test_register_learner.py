@@ -1,9 +1,13 @@
 """A trainer registers a learner by name and phone; the learner then signs in by SMS code."""
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.db import connection
 
 from cms.roles import TRAINERS
 from learners.accounts.models import LearnerProfile
@@ -103,3 +107,24 @@ def test_registering_many_refuses_a_row_without_name_and_writes_nothing(trainer)
             learners=[("李四", "13900000001", ""), ("", "13900000002", "")], registered_by=trainer
         )
     assert not LearnerProfile.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registering_many_at_the_same_time_doubles_no_one(postgres):
+    rows = [(f"学员{n}", f"1390000{n:04d}", "") for n in range(300)]
+    barrier = threading.Barrier(2)
+
+    def register(part):
+        try:
+            barrier.wait(timeout=10)
+            return learners_register_many(learners=part, registered_by=None)
+        finally:
+            connection.close()
+
+    # The same numbers in opposite orders, at the same moment.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        first, second = pool.map(register, [rows, rows[::-1]])
+    assert first.user_ids == second.user_ids
+    assert first.created + second.created == 300
+    assert LearnerProfile.objects.count() == 300
+    assert not get_user_model().objects.filter(learner_profile__isnull=True).exists()
