@@ -54,7 +54,7 @@ def enrollments_create_many(*, campaign, courses: list, cohort_of: dict[int, int
     starts from it; everyone else is inserted with one statement per course. Returns how many
     enrollments did not exist before. Callers pass chunks of at most a few thousand learners.
     """
-    learner_ids = list(cohort_of)
+    learner_ids = sorted(cohort_of)  # one insertion order for concurrent callers: no deadlock
     created = 0
     with transaction.atomic():
         for course in courses:
