@@ -12,6 +12,8 @@ from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtailmedia.models import AbstractMedia
 
+from cms.models import OneQueryViewRestrictionsMixin
+
 from .blocks import LessonBodyBlock, QuizBlock
 from .forms import LessonPageForm
 
@@ -119,7 +121,7 @@ class Topic(TranslatableMixin, models.Model):
 register_snippet(Topic)
 
 
-class CourseIndexPage(PhonePreviewMixin, Page):
+class CourseIndexPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
     """The course catalog, filterable by topic."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -144,7 +146,7 @@ class CourseIndexPage(PhonePreviewMixin, Page):
         return context
 
 
-class CoursePage(PhonePreviewMixin, Page):
+class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
     """A course: a short series of lessons on one skill, with an optional certificate."""
 
     class Level(models.TextChoices):
@@ -235,7 +237,7 @@ class CoursePage(PhonePreviewMixin, Page):
         return self.certificate_title or self.title
 
 
-class LessonPage(PhonePreviewMixin, Page):
+class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
     """One 3–7 minute lesson: pictures, sound, text and a short quiz."""
 
     summary = models.TextField(_("summary"), max_length=300, blank=True)
@@ -273,24 +275,19 @@ class LessonPage(PhonePreviewMixin, Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
 
+    # Read with the page when routing (cms.models.route_path): the player always shows it.
+    route_select_related = ("narration",)
     base_form_class = LessonPageForm
 
     class Meta:
         verbose_name = _("lesson")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_for_lesson, course_lessons
+        from .selectors import course_for_lesson
 
         context = super().get_context(request, *args, **kwargs)
         course = course_for_lesson(self)
-        lessons = course_lessons(course)
-        ids = [lesson.pk for lesson in lessons]
-        position = ids.index(self.pk) if self.pk in ids else None
         context["course"] = course
-        context["lessons"] = lessons
-        context["lesson_position"] = position + 1 if position is not None else None
-        context["previous_lesson"] = lessons[position - 1] if position else None
-        context["next_lesson"] = (
-            lessons[position + 1] if position is not None and position + 1 < len(lessons) else None
-        )
+        # Unevaluated: the lesson player reads it once, with the learner's state joined in.
+        context["lessons"] = LessonPage.objects.child_of(course).live().order_by("path")
         return context

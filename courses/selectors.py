@@ -64,8 +64,11 @@ def lesson_count(course: CoursePage) -> int:
 
 
 def course_for_lesson(lesson: LessonPage) -> CoursePage:
-    """The course a lesson belongs to."""
-    return CoursePage.objects.ancestor_of(lesson).get(depth=lesson.depth - 1)
+    """The course a lesson belongs to (no query when routing already read it)."""
+    parent = getattr(lesson, "_cached_parent_obj", None)
+    if isinstance(parent, CoursePage):
+        return parent
+    return CoursePage.objects.get(path=lesson.path[: -lesson.steplen])
 
 
 def lesson_quiz_key(lesson: LessonPage) -> dict[str, QuizKey]:

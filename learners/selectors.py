@@ -11,7 +11,7 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 
 from courses.models import CoursePage, LessonPage
@@ -55,12 +55,33 @@ def lesson_statuses(*, user: AbstractBaseUser, lesson_ids) -> dict[int, str]:
     )
 
 
+def lessons_with_statuses(
+    *, user: AbstractBaseUser, lessons: QuerySet[LessonPage]
+) -> tuple[list[LessonPage], dict[int, str]]:
+    """The `lessons` and the user's status in each, read together in one query."""
+    if not user or not user.is_authenticated:
+        return list(lessons), {}
+    status = LessonProgress.objects.filter(learner=user, lesson=OuterRef("pk")).values("status")
+    rows = list(lessons.annotate(learner_status=Subquery(status[:1])))
+    return rows, {row.pk: row.learner_status for row in rows if row.learner_status}
+
+
 def course_progress(
-    *, user: AbstractBaseUser, course: CoursePage, lessons: list[LessonPage]
+    *,
+    user: AbstractBaseUser,
+    course: CoursePage,
+    lessons: list[LessonPage],
+    statuses: dict[int, str] | None = None,
+    with_enrollment: bool = True,
 ) -> CourseProgress:
-    """Where `user` stands in `course` whose live lessons, in order, are `lessons` (2 queries)."""
-    enrollments = enrollments_for(user=user, course=course)
-    statuses = lesson_statuses(user=user, lesson_ids=[lesson.pk for lesson in lessons])
+    """Where `user` stands in `course` whose live lessons, in order, are `lessons`.
+
+    Two queries (enrollments, lesson states); none for what the caller passes in (`statuses`)
+    or does not need (`with_enrollment=False`: the lesson player shows no enrollment).
+    """
+    enrollments = enrollments_for(user=user, course=course) if with_enrollment else []
+    if statuses is None:
+        statuses = lesson_statuses(user=user, lesson_ids=[lesson.pk for lesson in lessons])
     done = LessonProgress.Status.COMPLETED
     next_lesson = next((lesson for lesson in lessons if statuses.get(lesson.pk) != done), None)
     completed_count = sum(1 for lesson in lessons if statuses.get(lesson.pk) == done)

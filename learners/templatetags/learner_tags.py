@@ -9,14 +9,14 @@ import uuid
 from dataclasses import dataclass, field
 
 from django import template
+from django.db.models import QuerySet
 from django.utils.html import json_script
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
-from courses.selectors import course_lessons
 
 from ..models import LessonProgress, QuizAttempt
-from ..selectors import CourseProgress, course_progress
+from ..selectors import CourseProgress, course_progress, lessons_with_statuses
 
 register = template.Library()
 
@@ -108,16 +108,25 @@ def _attempt(request, lesson: LessonPage) -> QuizAttempt | None:
 
 @register.simple_tag(takes_context=True)
 def lesson_player(context, page: LessonPage) -> LessonPlayer:
-    """Course, neighbours, the learner's progress and the quiz of lesson `page` (≤ 5 queries)."""
+    """Course, neighbours, the learner's progress and the quiz of lesson `page`.
+
+    One query: the course's lessons with the learner's state in each (the course comes from
+    routing); one more only when showing a quiz attempt (`?attempt=`).
+    """
     request = context.get("request")
     user = request.user if request else None
-    # The lesson page's own context already holds its course and lessons (no extra queries).
     course = context.get("course") or CoursePage.objects.get(path=page.path[: -Page.steplen])
     lessons = context.get("lessons")
     if lessons is None:
-        lessons = course_lessons(course)
+        lessons = LessonPage.objects.child_of(course).live().order_by("path")
+    if isinstance(lessons, QuerySet):
+        lessons, statuses = lessons_with_statuses(user=user, lessons=lessons)
+    else:
+        statuses = None
     position = next((i for i, lesson in enumerate(lessons) if lesson.pk == page.pk), 0)
-    progress = course_progress(user=user, course=course, lessons=lessons)
+    progress = course_progress(
+        user=user, course=course, lessons=lessons, statuses=statuses, with_enrollment=False
+    )
     questions = _questions(page)
     attempt = _attempt(request, page)
     if attempt is not None:
