@@ -18,7 +18,8 @@ APPS = ("cms", "courses", "learners", "campaigns")
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
 NGETTEXT = {"ngettext", "ngettext_lazy"}
 PGETTEXT = {"pgettext", "pgettext_lazy"}
-TEMPLATE_CALL = re.compile(r"\b(gettext|pgettext|ngettext)\(u'((?:\\.|[^'\\])*)'(?:, u'((?:\\.|[^'\\])*)')?")
+QUOTED = r"u'((?:\\.|[^'\\])*)'"
+TEMPLATE_CALL = re.compile(rf"\b(gettext|pgettext|ngettext)\({QUOTED}(?:, {QUOTED})?")
 LATIN = re.compile(r"[A-Za-z]{2,}")
 # Written the same in Chinese.
 SAME_IN_CHINESE = {"PDF", "CSV", "XLSX", "JSON", "QR", "SMS", "TOTP"}
