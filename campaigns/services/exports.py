@@ -287,6 +287,7 @@ def export_start(
 ) -> ExportLog:
     """Log an export and build it now, or in a worker when the learner list is long."""
     from campaigns.tasks import export_build_task
+    from learners.outbox.services import outbox_enqueue
 
     log = ExportLog.objects.create(
         user=user,
@@ -301,7 +302,7 @@ def export_start(
     )
     if kind == ExportLog.Kind.LEARNERS and learner_count(scope) > INLINE_ROW_LIMIT:
         cohorts = list(scope.cohort_ids) if scope.cohort_ids is not None else None
-        export_build_task.delay(log.pk, list(scope.campaign_ids), cohorts)
+        outbox_enqueue(task=export_build_task, args=[log.pk, list(scope.campaign_ids), cohorts])
         return log
     return export_build(export_id=log.pk, scope=scope, region=region)
 

@@ -235,6 +235,7 @@ def roster_preview(
 def roster_confirm(*, roster_import_id: int) -> RosterImport:
     """Start importing a previewed roster (once); large rosters go to a Celery worker."""
     from campaigns.tasks import roster_import_run
+    from learners.outbox.services import outbox_enqueue
 
     with transaction.atomic():
         roster = RosterImport.objects.select_for_update().get(pk=roster_import_id)
@@ -244,7 +245,7 @@ def roster_confirm(*, roster_import_id: int) -> RosterImport:
         roster.confirmed_at = timezone.now()
         roster.save(update_fields=["status", "confirmed_at"])
     if roster.valid_count > INLINE_LIMIT:
-        transaction.on_commit(lambda: roster_import_run.delay(roster.pk))
+        outbox_enqueue(task=roster_import_run, args=[roster.pk])
     else:
         roster_run(roster_import_id=roster.pk)
     roster.refresh_from_db()
@@ -260,6 +261,7 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     """
     from campaigns.tasks import rollup_rebuild_task
     from learners.accounts.services import learners_register_many
+    from learners.outbox.services import outbox_enqueue
     from learners.services import enrollments_create_many
 
     roster = RosterImport.objects.select_related("campaign").get(pk=roster_import_id)
@@ -289,5 +291,5 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     roster.finished_at = timezone.now()
     roster.save(update_fields=["enrolled_count", "status", "finished_at"])
     # The officer expects the dashboard to show the new learners without waiting for beat.
-    transaction.on_commit(lambda: rollup_rebuild_task.delay(campaign.pk))
+    outbox_enqueue(task=rollup_rebuild_task, args=[campaign.pk], key=f"rollup:{campaign.pk}")
     return roster

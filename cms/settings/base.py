@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "learners",
     "learners.accounts",
     "learners.certificates",
+    "learners.outbox",  # tasks that must run survive a broker outage (decision 0036)
     "courses",
     # Wagtail
     "wagtail.contrib.forms",
@@ -214,6 +215,8 @@ LEARNERS_ON_COURSE_COMPLETED = ["learners.certificates.services.certificate_requ
 CELERY_BEAT_SCHEDULE = {
     # The outbox drain re-sends certificate jobs whose on-commit enqueue failed (broker down).
     "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
+    # The generic outbox (learners/outbox): exports, roster imports, rollup rebuilds.
+    "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
     # Rebuild the dashboard rollups of campaigns whose learner data changed (decision 0041).
     "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 300.0},
 }

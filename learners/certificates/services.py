@@ -24,6 +24,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from learners.outbox.services import broker_connection
+
 from . import credential, render
 from .models import Certificate, CertificateJob, PrintBatch
 
@@ -42,7 +44,6 @@ MAX_JOB_ATTEMPTS = 10
 # A job sent this long ago and still not done was lost (worker died, broker flushed): send again.
 RESEND_AFTER = timedelta(minutes=10)
 PLATFORM_ISSUER = "数字乡村课堂"
-ENQUEUE_CONNECT_TIMEOUT = 0.5  # seconds; the outbox covers whatever this gives up on
 
 
 # --- helpers --------------------------------------------------------------------------------------
@@ -168,7 +169,7 @@ def enqueue_job(job_id: int) -> bool:
     from .tasks import certificate_job_run
 
     try:
-        with _outbox_connection() as connection:
+        with broker_connection() as connection:
             certificate_job_run.apply_async(args=[job_id], retry=False, connection=connection)
     except Exception as exc:
         logger.warning(
@@ -179,20 +180,6 @@ def enqueue_job(job_id: int) -> bool:
         enqueued_at=timezone.now()
     )
     return True
-
-
-def _outbox_connection():
-    """A broker connection that fails fast: one attempt, a short connect timeout.
-
-    kombu otherwise retries a refused connection for `broker_connection_timeout` seconds, which
-    the learner would wait through after every completion while the broker is down.
-    """
-    from cms.celery import app
-
-    return app.connection_for_write(
-        connect_timeout=ENQUEUE_CONNECT_TIMEOUT,
-        transport_options={"max_retries": 0, "socket_connect_timeout": ENQUEUE_CONNECT_TIMEOUT},
-    )
 
 
 def outbox_drain(*, limit: int = 500) -> int:
@@ -456,7 +443,7 @@ def print_batch_create(*, by, cohort_id: int | None = None, region_id: int | Non
 
 def _send_print(task, batch_id: int) -> None:
     try:
-        with _outbox_connection() as connection:
+        with broker_connection() as connection:
             task.apply_async(args=[batch_id], retry=False, connection=connection)
     except Exception as exc:
         PrintBatch.objects.filter(pk=batch_id).update(

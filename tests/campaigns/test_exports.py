@@ -118,12 +118,16 @@ def test_aggregate_xlsx_matches_the_dashboard(client, setup, tree):
     assert ExportLog.objects.get().region_code == tree.ta.code
 
 
-def test_large_learner_exports_are_built_by_celery(client, setup, monkeypatch):
+def test_large_learner_exports_are_built_by_celery(
+    client, setup, monkeypatch, django_capture_on_commit_callbacks
+):
     campaign, officer = setup
     monkeypatch.setattr("campaigns.services.exports.INLINE_ROW_LIMIT", 3)
     assert INLINE_ROW_LIMIT > 3
     client.force_login(officer)
-    response = client.get(reverse("campaigns:export", args=[campaign.pk, "learners", "csv"]))
+    # The build is queued through the outbox, i.e. when the request's transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("campaigns:export", args=[campaign.pk, "learners", "csv"]))
     assert response["Location"] == reverse("campaigns:exports")
     log = ExportLog.objects.get()
     assert (log.status, log.row_count) == ("ready", 7)  # eager Celery in tests

@@ -36,6 +36,20 @@ def use_broker(url: str) -> None:
     app._after_fork()  # forget the connection and producer pools built for the old URL
 
 
+def certificate_worker_env(redis_url: str, settings) -> dict[str, str]:
+    """Environment of a worker on Redis that shares this test's media folder and signing key."""
+    return _worker_env(
+        {
+            "CELERY_BROKER_URL": redis_url,
+            "CELERY_RESULT_BACKEND": redis_url,
+            "REDIS_URL": redis_url,
+            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "CERTIFICATE_SIGNING_KEY": settings.CERTIFICATE_SIGNING_KEY,
+            "CERTIFICATE_VERIFY_BASE_URL": settings.CERTIFICATE_VERIFY_BASE_URL,
+        }
+    )
+
+
 @pytest.fixture
 def worker(postgres, redis_url, transactional_db, tmp_path, settings):
     """A real worker on Redis that shares our media folder and signing key."""
@@ -46,16 +60,7 @@ def worker(postgres, redis_url, transactional_db, tmp_path, settings):
     app.conf.result_backend = redis_url
     app.conf.broker_transport_options = {"visibility_timeout": 3600}
     use_broker(redis_url)
-    env = _worker_env(
-        {
-            "CELERY_BROKER_URL": redis_url,
-            "CELERY_RESULT_BACKEND": redis_url,
-            "REDIS_URL": redis_url,
-            "TEST_MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "CERTIFICATE_SIGNING_KEY": settings.CERTIFICATE_SIGNING_KEY,
-            "CERTIFICATE_VERIFY_BASE_URL": settings.CERTIFICATE_VERIFY_BASE_URL,
-        }
-    )
+    env = certificate_worker_env(redis_url, settings)
     # Build the static font instances here (once per machine), not inside the worker's first task.
     for face in fonts.faces()[:2]:
         fonts.static_path(face)
