@@ -2,6 +2,7 @@
 
 import django_filters
 from django.apps import apps
+from django.shortcuts import get_object_or_404
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -76,7 +77,8 @@ class CertificateIndexView(generic.IndexView):
 
 class CertificateInspectView(generic.InspectView):
     def get_object(self, queryset=None):
-        return certificates_visible(user=self.request.user).get(pk=self.pk)
+        # Outside the user's regions the certificate does not exist for them: 404, never a 500.
+        return get_object_or_404(certificates_visible(user=self.request.user), pk=self.pk)
 
 
 class CertificateViewSet(ModelViewSet):
