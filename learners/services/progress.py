@@ -20,6 +20,8 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import reduce
+from operator import or_
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -29,14 +31,12 @@ from django.db.models import (
     Avg,
     CharField,
     Count,
+    Exists,
     F,
     FilteredRelation,
-    IntegerField,
     Max,
     OuterRef,
     Q,
-    Subquery,
-    Sum,
     Value,
 )
 from django.db.models.constants import OnConflict
@@ -163,46 +163,46 @@ def _live_lessons():
     return LessonPage.objects.live()
 
 
-def _siblings_of_outer_lesson(prefix: str = "") -> dict:
-    """Filter kwargs selecting the live lessons of the outer lesson row's course."""
+def _siblings_of_batch(lesson_ids: set[int]) -> Exists:
+    """True for a live lesson that shares its course with one of `lesson_ids` (or is one)."""
     parent_path = Substr(
         OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen, output_field=CharField()
     )
-    return {
-        f"{prefix}path__startswith": parent_path,
-        f"{prefix}depth": OuterRef("depth"),
-        f"{prefix}live": True,
-    }
-
-
-def _count(queryset, aggregate):
-    values = queryset.order_by().values("learner_id").annotate(v=aggregate).values("v")
-    return Coalesce(Subquery(values, output_field=IntegerField()), 0)
-
-
-def _course_figures(learner_id: int) -> dict:
-    """Per lesson row: its course's live lesson count and the learner's totals in that course.
-
-    They are read in the statement after the enrollment lock so that they see every batch
-    committed before it (a locking SELECT's own subqueries would use its older snapshot).
-    """
-    mine = LessonProgress.objects.filter(
-        learner_id=learner_id, **_siblings_of_outer_lesson("lesson__")
+    return Exists(
+        Page.objects.filter(
+            pk__in=lesson_ids, depth=OuterRef("depth"), path__startswith=parent_path
+        )
     )
-    scored = mine.filter(best_score__isnull=False)
-    lessons = (
-        LessonPage.objects.filter(**_siblings_of_outer_lesson())
-        .order_by()
-        .values("depth")
-        .annotate(v=Count("pk"))
-        .values("v")
-    )
-    return {
-        "course_lessons": Coalesce(Subquery(lessons, output_field=IntegerField()), 0),
-        "course_done": _count(mine.filter(status=LessonProgress.Status.COMPLETED), Count("pk")),
-        "course_score_sum": _count(scored, Sum("best_score")),
-        "course_score_count": _count(scored, Count("pk")),
-    }
+
+
+@dataclass
+class CourseFigures:
+    """The learner's totals over one course's live lessons, as stored before this batch."""
+
+    lessons: int = 0
+    done: int = 0
+    score_sum: int = 0
+    score_count: int = 0
+
+
+def _course_figures(rows) -> dict[str, CourseFigures]:
+    """Totals by course path from the course's live lessons, each with the learner's state."""
+    figures: dict[str, CourseFigures] = defaultdict(CourseFigures)
+    for row in rows:
+        course = figures[row.path[: -Page.steplen]]
+        course.lessons += 1
+        course.done += row.lp_status == LessonProgress.Status.COMPLETED
+        if row.lp_best is not None:
+            course.score_sum += row.lp_best
+            course.score_count += 1
+    return figures
+
+
+# Answer keys of published lessons by (lesson id, live revision id, publication time): reading a
+# quiz's StreamField is the costliest Python step of a batch, and a published revision never
+# changes (the time guards against ids reused when a test database rolls back).
+_QUIZ_KEYS: dict[tuple, dict] = {}
+_QUIZ_KEYS_MAX = 2000
 
 
 def _quiz_keys(lessons: dict[int, LessonPage]):
@@ -210,7 +210,16 @@ def _quiz_keys(lessons: dict[int, LessonPage]):
 
     def key_for(lesson_id: int) -> dict:
         if lesson_id not in keys:
-            keys[lesson_id] = lesson_quiz_key(lessons[lesson_id])
+            lesson = lessons[lesson_id]
+            cache_key = (lesson_id, lesson.live_revision_id, lesson.last_published_at)
+            key = _QUIZ_KEYS.get(cache_key) if lesson.live_revision_id else None
+            if key is None:
+                key = lesson_quiz_key(lesson)
+                if lesson.live_revision_id:
+                    if len(_QUIZ_KEYS) >= _QUIZ_KEYS_MAX:
+                        _QUIZ_KEYS.clear()
+                    _QUIZ_KEYS[cache_key] = key
+            keys[lesson_id] = key
         return keys[lesson_id]
 
     return key_for
@@ -232,19 +241,22 @@ def _insert_new_events(rows: list[ProgressEvent]) -> set[uuid.UUID]:
     return {row[0] for row in inserted if row is not None}
 
 
-def _save_lesson_progress(created: list[LessonProgress], changed: list[LessonProgress]) -> None:
-    """Write new and changed rows with the fewest statements (one per row, or one per kind)."""
-    fields = ["status", "opened_at", "read_at", "quiz_passed_at", "best_score", "updated_at"]
-    if len(created) + len(changed) <= int(bool(created)) + int(bool(changed)):
-        for lp in created:
-            lp.save(force_insert=True)
-        for lp in changed:
-            lp.save(force_update=True, update_fields=fields)
-        return
-    if created:
-        LessonProgress.objects.bulk_create(created)
-    if changed:
-        LessonProgress.objects.bulk_update(changed, fields)
+_PROGRESS_FIELDS = ["status", "opened_at", "read_at", "quiz_passed_at", "best_score", "updated_at"]
+
+
+def _save_lesson_progress(rows: list[LessonProgress]) -> None:
+    """Write new and changed rows in one statement (INSERT … ON CONFLICT DO UPDATE).
+
+    The rows are the learner's full current state, computed under the enrollment lock, so the
+    stored values are simply replaced.
+    """
+    if rows:
+        LessonProgress.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["learner", "lesson"],
+            update_fields=_PROGRESS_FIELDS,
+        )
 
 
 def _status(lp: LessonProgress, has_quiz: bool) -> str:
@@ -298,34 +310,43 @@ def progress_record(
             .filter(learner=learner)
             .select_related("course")
         )
-        lessons = {
-            lesson.pk: lesson
-            for lesson in _live_lessons()
-            .filter(pk__in=lesson_ids)
+        # The touched lessons and every other live lesson of their courses, each with the
+        # learner's stored state: validation, the new state and the course totals come from it.
+        # Read after the lock, so it sees every batch of this learner committed before.
+        in_my_courses = reduce(
+            or_,
+            (Q(path__startswith=e.course.path, depth=e.course.depth + 1) for e in enrollments),
+            Q(pk__in=[]),
+        )
+        rows = list(
+            _live_lessons()
+            .filter(in_my_courses, _siblings_of_batch(lesson_ids))
+            .defer("body")
             .alias(
                 mine=FilteredRelation(
                     "learner_progress", condition=Q(learner_progress__learner=learner)
                 )
             )
             .annotate(
-                lp_id=F("mine__id"),
                 lp_status=F("mine__status"),
                 lp_opened=F("mine__opened_at"),
                 lp_read=F("mine__read_at"),
                 lp_passed=F("mine__quiz_passed_at"),
                 lp_best=F("mine__best_score"),
-                **_course_figures(learner.pk),
             )
-        }
+        )
+        lessons = {row.pk: row for row in rows if row.pk in lesson_ids}
+        figures_by_course = _course_figures(rows)
         courses_by_path = {e.course.path: e for e in enrollments}
         course_of: dict[int, Enrollment] = {}
         for event in parsed:
             lesson = lessons.get(event.lesson_id)
-            if lesson is None:
+            if lesson is None and not _live_lessons().filter(pk=event.lesson_id).exists():
                 raise ValidationError(
                     LESSON_UNKNOWN, code="unknown_lesson", params={"lesson": event.lesson_id}
                 )
-            enrollment = courses_by_path.get(lesson.path[: -Page.steplen])
+            # Only lessons of the learner's courses were read: a live lesson missing is elsewhere.
+            enrollment = lesson and courses_by_path.get(lesson.path[: -Page.steplen])
             if enrollment is None:
                 raise ValidationError(
                     LESSON_NOT_ENROLLED, code="not_enrolled", params={"lesson": event.lesson_id}
@@ -370,13 +391,13 @@ def progress_record(
                 new_by_lesson[row.lesson_id].append(row)
 
         course_changes: dict[int, dict] = {}
-        created: list[LessonProgress] = []
-        changed: list[LessonProgress] = []
+        to_save: list[LessonProgress] = []
         for lesson_id in sorted(lesson_ids):
             lesson = lessons[lesson_id]
             enrollment = course_of[lesson_id]
+            # No pk: the upsert matches the stored row by (learner, lesson), so new and changed
+            # rows go in one INSERT … ON CONFLICT statement.
             lp = LessonProgress(
-                pk=lesson.lp_id,
                 learner=learner,
                 lesson_id=lesson_id,
                 course_id=enrollment.course_id,
@@ -399,7 +420,7 @@ def progress_record(
             after = (lp.status, lp.opened_at, lp.read_at, lp.quiz_passed_at, lp.best_score)
             if after != before:
                 lp.updated_at = now
-                (created if lp.pk is None else changed).append(lp)
+                to_save.append(lp)
             change = course_changes.setdefault(
                 enrollment.course_id,
                 {"completed": 0, "score_sum": 0, "score_count": 0, "last": None, "at": lesson},
@@ -414,17 +435,17 @@ def progress_record(
                 change["last"] = max(filter(None, [change["last"], min(latest, now)]))
             result.lessons[lesson_id] = {"status": lp.status, "score": lp.best_score}
 
-        _save_lesson_progress(created, changed)
+        _save_lesson_progress(to_save)
 
         completed_now = []
         for course_id, change in course_changes.items():
             mine = [e for e in enrollments if e.course_id == course_id]
-            figures = change["at"]
-            done = figures.course_done + change["completed"]
-            total = figures.course_lessons
+            figures = figures_by_course[change["at"].path[: -Page.steplen]]
+            done = figures.done + change["completed"]
+            total = figures.lessons
             percent = min(100, done * 100 // total) if total else 0
-            count = figures.course_score_count + change["score_count"]
-            total_score = figures.course_score_sum + change["score_sum"]
+            count = figures.score_count + change["score_count"]
+            total_score = figures.score_sum + change["score_sum"]
             average = round(total_score / count) if count else None
             complete = bool(total) and done >= total
             last = change["last"]

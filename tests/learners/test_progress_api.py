@@ -135,6 +135,26 @@ def test_retrying_after_failing_keeps_the_best_score(signed_in, course):
     assert QuizAttempt.objects.count() == 2
 
 
+def test_a_republished_answer_key_scores_the_next_attempt(signed_in, course):
+    first = lessons_of(course)[0]
+    old_right = right_answers(first)
+    assert (
+        post(signed_in, [event(first, "quiz", data={"answers": old_right})]).json()["lessons"][
+            str(first.pk)
+        ]["score"]
+        == 100
+    )
+    # The trainer fixes the key: every question's other choice is now the right one.
+    for child in first.quiz:
+        for choice in child.value["choices"]:
+            choice["is_correct"] = not choice["is_correct"]
+    first.save_revision().publish()
+    retry = event(first, "quiz", data={"answers": old_right})
+    again = post(signed_in, [retry])
+    assert again.json()["lessons"][str(first.pk)]["score"] == 100  # best score is kept
+    assert QuizAttempt.objects.get(pk=retry["id"]).score == 0
+
+
 def test_completion_hooks_run_once_in_the_same_transaction(signed_in, course, settings):
     calls.clear()
     settings.LEARNERS_ON_COURSE_COMPLETED = ["tests.learners.test_progress_api.remember"]
