@@ -11,4 +11,10 @@ class CertificatesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from learners.accounts import privacy as registry
+
         from . import checks  # noqa: F401  (registers the system check)
+        from .privacy import certificates_erase, certificates_export
+
+        registry.register_exporter("certificates", certificates_export)
+        registry.register_eraser(certificates_erase)

@@ -1,0 +1,74 @@
+"""The certificates room's part of "download my data" and "delete my account" (PIPL).
+
+Deleting an account revokes the learner's certificates and anonymises them: the name snapshot
+is replaced, the signed credential (a salted hash of the phone number) is withdrawn and the PDF
+and PNG files are deleted once the deletion commits. The rows stay, revoked, so that a printed
+copy shown later verifies as revoked and campaign certificate counts keep their history.
+"""
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
+
+from . import credential
+from .models import Certificate, CertificateJob
+
+ERASED_NAME = "—"
+ERASED_REASON = gettext_noop("The learner deleted their account.")  # stored translated
+
+
+def certificates_export(user: AbstractBaseUser) -> dict:
+    """Every certificate issued to `user`, with its status."""
+    from .services import verify_url
+
+    return {
+        "certificates": [
+            {
+                "code": c.code,
+                "verify_url": verify_url(c.code),
+                "name_on_certificate": c.learner_name,
+                "course": c.course_title,
+                "issuer": c.issuer_name,
+                "completed_on": c.completed_on.isoformat(),
+                "issued_at": c.issued_at.isoformat(),
+                "status": c.status,
+                "revoked_at": c.revoked_at.isoformat() if c.revoked_at else None,
+            }
+            for c in Certificate.objects.filter(learner=user).order_by("issued_at")
+        ]
+    }
+
+
+def certificates_erase(user: AbstractBaseUser) -> None:
+    """Revoke and anonymise the learner's certificates; delete their files after commit."""
+    # A job still waiting (broker down, or already queued) would otherwise print the name after
+    # the deletion; the task does nothing for a job that no longer exists.
+    CertificateJob.objects.filter(
+        Q(enrollment__learner=user) | Q(certificate__learner=user)
+    ).delete()
+    now = timezone.now()
+    files = []
+    for certificate in Certificate.objects.select_for_update().filter(learner=user):
+        files += [name for name in (certificate.pdf.name, certificate.png.name) if name]
+        if certificate.is_valid:
+            certificate.status = Certificate.Status.REVOKED
+            certificate.revoked_at = now
+            certificate.revoked_by = None
+            certificate.revoke_reason = gettext(ERASED_REASON)
+        certificate.learner_name = ERASED_NAME
+        certificate.credential = {}
+        certificate.recipient_salt = credential.new_salt()
+        certificate.pdf = ""
+        certificate.png = ""
+        certificate.rendered_at = None
+        certificate.save()
+    # Files cannot be rolled back: delete them only once the whole erasure has committed.
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    for name in names:
+        default_storage.delete(name)
