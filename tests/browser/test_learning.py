@@ -218,3 +218,29 @@ def test_lesson_is_readable_and_quiz_answerable_with_javascript_off(chromium, li
     assert "得分 100%" in page.locator("#quiz").inner_text()
     assert LessonProgress.objects.get(learner=user, lesson=first).status == "completed"
     context.close()
+
+
+def test_learner_pages_fit_a_320_px_screen_and_declare_their_language(
+    chromium, live_server, course
+):
+    from django.test import Client
+
+    from tests.learners.factories import learner
+
+    user = learner(enrolled_in=course)
+    client = Client()
+    client.force_login(user)
+    context = chromium.new_context(viewport={"width": 320, "height": 640}, locale="zh-CN")
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    page = context.new_page()
+    first = lessons_of(course)[0]
+    for path in ("/", "/courses/", course.url, first.url, "/me/", "/me/profile/"):
+        page.goto(live_server.url + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 320, path
+        assert page.evaluate("document.documentElement.lang") == "zh-hans", path
+    page.goto(live_server.url + "/en/")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    context.close()

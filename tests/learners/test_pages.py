@@ -188,3 +188,35 @@ def test_web_manifest_and_offline_page(client):
     assert client.get("/manifest.webmanifest").json()["scope"] == "/"
     assert client.get("/offline/").status_code == 200
     assert client.get("/en/offline/").status_code == 200
+
+
+def test_with_data_saver_the_offline_manifest_has_small_pictures_and_no_video(client):
+    import wagtail_factories
+    from django.core.files.base import ContentFile
+
+    from courses.models import LessonMedia
+
+    course = make_course(lessons=1, questions=1, title="省流量课")
+    lesson = lessons_of(course)[0]
+    picture = wagtail_factories.ImageFactory(width=1200, height=800)
+    video = LessonMedia(title="演示视频", type="video", duration=5)
+    video.file.save("demo.mp4", ContentFile(b"\0" * 4096), save=False)
+    video.save()
+    lesson.body.append(("image", {"image": picture, "alt_text": "手机屏幕", "caption": ""}))
+    lesson.body.append(("video", {"video": video, "poster": None, "transcript": ""}))
+    lesson.save_revision().publish()
+    user = learner(enrolled_in=course)
+    client.force_login(user)
+    url = f"/api/courses/{course.pk}/offline.json"
+
+    full = [m["url"] for m in client.get(url).json()["media"]]
+    user.learner_profile.data_saver = True
+    user.learner_profile.save()
+    small = [m["url"] for m in client.get(url).json()["media"]]
+
+    assert any(u.endswith(".mp4") for u in full)
+    assert not any(u.endswith(".mp4") for u in small)
+    pictures = [u for u in full if "/images/" in u]
+    small_pictures = [u for u in small if "/images/" in u]
+    assert len(pictures) > len(small_pictures) >= 1
+    assert set(small_pictures) <= set(pictures)
