@@ -133,3 +133,36 @@ def test_admin_pages_may_be_framed_by_the_admin_itself_for_live_preview(client, 
     response = client.get("/admin/login/")
     assert response["X-Frame-Options"] == "SAMEORIGIN"
     assert client.get("/accounts/login/")["X-Frame-Options"] == "DENY"
+
+
+def test_check_deploy_is_clean_under_production_settings(tmp_path):
+    # The same command .ci/run runs, here so that a plain `pytest` also proves point 5.
+    import secrets
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from learners.certificates.credential import private_key_text
+    from tests.conftest import REPO
+
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "CELERY_", "DATABASE_", "REDIS_"))
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="learn.example.org",
+        CERTIFICATE_SIGNING_KEY=private_key_text(Ed25519PrivateKey.generate()),
+        VAR_DIR=str(tmp_path),
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
