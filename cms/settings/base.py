@@ -340,6 +340,8 @@ WAGTAIL_MODERATION_ENABLED = True
 # No third-party requests from the admin (the CSP forbids them; staff e-mail hashes stay here).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+# Staff reset passwords through allauth (rate-limited); Wagtail's own reset form has no limits.
+WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = True
 # Audio and video for lessons (docs/decisions/0010-media-wagtailmedia.md). Phones play AAC/MP3/Ogg
 # audio and MP4/WebM video; other formats are refused at upload.

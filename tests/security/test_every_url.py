@@ -150,7 +150,7 @@ RULES = [
     Rule("wagtailcore_authenticate_with_password", EVERYONE),
     Rule("wagtailadmin_sprite", EVERYONE, "icons"),
     Rule("wagtailadmin_javascript_catalog", EVERYONE),
-    Rule("wagtailadmin_password_reset*", EVERYONE, "Wagtail's reset form (see security.md)"),
+    Rule("wagtailadmin_password_reset*", GET_REFUSED, "off: staff reset through allauth"),
     # --- sign-in pages (allauth): reachable by the people they are for ---
     Rule("account_login", EVERYONE),
     Rule("account_signup", EVERYONE),
