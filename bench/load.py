@@ -25,7 +25,7 @@ from . import INFO, MET, MISSED, env, line_add, not_measured, percentile, result
 USERS, SECONDS, RAMP_SECONDS = 200, 300, 60
 # Sync workers wait on PostgreSQL and Redis for part of each request, so 2 per core keep the CPU
 # busy; gunicorn's own guide suggests 2–4 × cores.
-WORKERS = 4
+WORKERS = int(os.environ.get("BENCH_LOAD_WORKERS", "4"))
 PORT = 8183
 PREFIX = "benchload-"
 PHONE_BASE = 13_700_000_000

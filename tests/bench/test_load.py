@@ -122,3 +122,30 @@ def test_summary_has_the_quick_and_load_sections_with_their_machines(tmp_path):
     assert "| queries | lesson page queries | ≤ 10 | 9 queries | met |  |" in text
     assert "## Load run" in text and "| load | 5xx responses | 0 | 0 responses | met |  |" in text
     assert "## Full scale" not in text  # no full run on disk
+
+
+def test_a_partial_rerun_is_listed_beside_the_whole_run(tmp_path):
+    full = tmp_path / "full"
+    full.mkdir()
+    result = result_new("dashboard", "Dashboard")
+    line_add(result, "dashboard p95 at 1M learners", "p95 ≤ 500 ms", 140.0, "ms", MET)
+    (full / "dashboard.json").write_text(json.dumps(result))
+    rerun = {
+        "finished_at": "2026-11-29 11:00",
+        "minutes": 9.0,
+        "machine": result["machine"],
+        "note": "only dashboard; data of an earlier run",
+    }
+    meta = {
+        "finished_at": "2026-11-29 09:50",
+        "minutes": 27.1,
+        "machine": result["machine"],
+        "database": "postgresql",
+        "reruns": [rerun],
+    }
+    (full / "run.json").write_text(json.dumps(meta))
+    text = summary_compose(tmp_path)
+    assert "## Full scale: `make bench-full`" in text and "27.1 minutes" in text
+    assert "- re-run 2026-11-29 11:00 UTC (9.0 minutes" in text
+    assert "only dashboard; data of an earlier run" in text
+    assert "| dashboard | dashboard p95 at 1M learners | p95 ≤ 500 ms | 140.0 ms | met |" in text
