@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from campaigns.codes import normalise_join_code
-from campaigns.models import Campaign, Cohort
+from campaigns.models import JOIN_CODE_VALIDATOR, Campaign, Cohort
 
 CODE_UNKNOWN = _("There is no campaign with this code. Check the code with your trainer.")
 CODE_EXPIRED = _("This campaign ended on %(date)s; its code can no longer be used.")
@@ -25,6 +25,8 @@ class JoinTarget:
 def join_target(*, code: str) -> JoinTarget | None:
     """The campaign (and cohort) a join code belongs to, or None."""
     code = normalise_join_code(code)
+    if not JOIN_CODE_VALIDATOR.regex.fullmatch(code):
+        return None  # cannot be a stored code; the database is not even asked (NUL, emoji, …)
     cohort = Cohort.objects.select_related("campaign", "village").filter(join_code=code).first()
     if cohort is not None:
         return JoinTarget(cohort.campaign, cohort)
