@@ -1,10 +1,8 @@
 """Deleting an account must also clear the learner from the campaigns room's generated data.
 
 Roster imports keep every uploaded row (name, phone) as JSON, and finished exports keep their
-CSV/XLSX files with names; neither room registers an eraser yet (docs/security.md, point 6).
-These tests state the promise; they are strict expected failures until campaigns registers an
-eraser (learners.accounts.privacy.register_eraser) that blanks the learner's roster rows and
-deletes (or rebuilds) export files that list them.
+CSV/XLSX files with names: campaigns.privacy blanks the learner's roster rows and deletes the
+learner-list export files that may name them (the export log itself stays).
 """
 
 import pytest
@@ -27,10 +25,6 @@ from tests.campaigns.test_roster_preview import csv_bytes
 pytestmark = pytest.mark.django_db
 
 NAME, PHONE = "欧阳娜娜", "13812345678"
-NO_CAMPAIGNS_ERASER = pytest.mark.xfail(
-    strict=True,
-    reason="campaigns registers no eraser: roster rows and export files keep the name/phone",
-)
 
 
 @pytest.fixture
@@ -46,7 +40,6 @@ def imported(tree):  # noqa: F811
     return campaign, office, learner
 
 
-@NO_CAMPAIGNS_ERASER
 def test_roster_rows_forget_a_deleted_learner(imported, django_capture_on_commit_callbacks):
     learner = imported[2]
     with django_capture_on_commit_callbacks(execute=True):
@@ -55,7 +48,6 @@ def test_roster_rows_forget_a_deleted_learner(imported, django_capture_on_commit
     assert NAME not in stored and PHONE not in stored
 
 
-@NO_CAMPAIGNS_ERASER
 def test_export_files_forget_a_deleted_learner(
     client, imported, django_capture_on_commit_callbacks
 ):
@@ -70,3 +62,7 @@ def test_export_files_forget_a_deleted_learner(
         account_erase(user=learner)
     export.refresh_from_db()
     assert not export.file or NAME not in export.file.open("rb").read().decode("utf-8-sig")
+    # The log entry stays (who exported what, when); the file is no longer offered.
+    assert export.row_count == 1
+    download = reverse("campaigns:export_download", args=[export.pk])
+    assert client.get(download).status_code == 404
