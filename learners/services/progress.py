@@ -53,7 +53,11 @@ from courses.selectors import lesson_quiz_key, score_quiz
 from ..models import Enrollment, LessonProgress, ProgressEvent
 
 MAX_EVENTS = 100
+# Page ids are 32-bit integers; a larger number cannot name a lesson (and overflows SQLite).
+MAX_PAGE_ID = 2**31 - 1
 FUTURE_TOLERANCE = timedelta(days=1)
+# No learner used this before 2020: an earlier time is a broken phone clock or a forged event.
+EARLIEST_EVENT = datetime(2020, 1, 1, tzinfo=UTC)
 ACTIVITY_RESOLUTION = timedelta(minutes=1)
 
 BATCH_NOT_A_LIST = _("The request must be a JSON object with a list of events.")
@@ -142,16 +146,25 @@ def events_parse(raw, *, now: datetime) -> list[ParsedEvent]:
         except ValueError:
             raise _malformed(index, "id is not a UUID") from None
         lesson_id = item.get("lesson")
-        if not isinstance(lesson_id, int) or isinstance(lesson_id, bool) or lesson_id <= 0:
+        if (
+            not isinstance(lesson_id, int)
+            or isinstance(lesson_id, bool)
+            or not 0 < lesson_id <= MAX_PAGE_ID
+        ):
             raise _malformed(index, "lesson is not a page id")
         kind = item.get("kind")
         if kind not in ProgressEvent.Kind.values:
             raise _malformed(index, "unknown kind")
-        at = parse_datetime(item["at"]) if isinstance(item.get("at"), str) else None
+        try:
+            at = parse_datetime(item["at"]) if isinstance(item.get("at"), str) else None
+            if at is not None:
+                at = at.replace(tzinfo=UTC) if timezone.is_naive(at) else at.astimezone(UTC)
+        except (ValueError, OverflowError):  # well formed but impossible: 30 February, year 0
+            at = None
         if at is None:
             raise _malformed(index, "at is not an ISO 8601 time")
-        if timezone.is_naive(at):
-            at = at.replace(tzinfo=UTC)
+        if at < EARLIEST_EVENT:
+            raise _malformed(index, "at is before 2020")
         if at > now + FUTURE_TOLERANCE:
             raise ValidationError(EVENT_IN_FUTURE, code="future", params={"index": index})
         answers = _parse_answers(index, item.get("data")) if kind == "quiz" else None

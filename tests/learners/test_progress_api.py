@@ -226,6 +226,21 @@ def test_a_lesson_outside_the_learners_courses_is_rejected(signed_in, course):
     assert_rejected(response, "not_enrolled")
 
 
+@pytest.mark.parametrize("lesson_id", [2**31, 2**64, -1, 0, True, "7", 1.5])
+def test_a_lesson_that_is_not_a_page_id_is_rejected(signed_in, course, lesson_id):
+    bad = event(lessons_of(course)[0], "opened") | {"lesson": lesson_id}
+    assert_rejected(post(signed_in, [bad]), "malformed")
+
+
+@pytest.mark.parametrize(
+    "at",
+    ["2026-02-30T10:00", "0000-0-0T0:0", "0001-01-01T00:00+14:00", "1999-12-31", "yesterday", 5],
+)
+def test_an_impossible_or_unreadable_time_is_rejected(signed_in, course, at):
+    bad = event(lessons_of(course)[0], "opened") | {"at": at}
+    assert_rejected(post(signed_in, [bad]), "malformed")
+
+
 def test_a_time_more_than_a_day_ahead_is_rejected(signed_in, course):
     ahead = (timezone.now() + timedelta(days=1, minutes=5)).isoformat()
     assert_rejected(post(signed_in, [event(lessons_of(course)[0], "read", at=ahead)]), "future")
