@@ -261,3 +261,45 @@ def test_join_code_with_a_nul_byte_is_a_clear_404(world, campaign, method):
     response = getattr(world["client"], method)("/join/AB%00CD/")
     assert response.status_code == 404
     assert enrollment_rows() == before
+
+
+# --- the quiz without JavaScript (a plain form) ---------------------------------------------------
+
+ascii_text = st.text(alphabet=st.characters(max_codepoint=127), max_size=6)
+
+
+@FUZZ
+@given(data=st.data())
+def test_any_quiz_form_gets_a_page_or_a_clear_error_and_bad_ones_write_nothing(world, data):
+    lesson = data.draw(st.sampled_from(world["lessons"]))
+    block_ids = [child.id for child in lesson.quiz]
+    choices = st.one_of(ascii_text, st.sampled_from(["0", "1", "2", "99", "-1", "007"]))
+    form = data.draw(
+        st.dictionaries(
+            st.one_of(st.sampled_from(block_ids), ascii_text),
+            st.lists(choices, max_size=3),
+            max_size=4,
+        )
+    )
+    before = stored_counts()
+    response = world["client"].post(f"/learn/lessons/{lesson.pk}/quiz/", form)
+    assert response.status_code in (302, 400), response.status_code
+    if response.status_code == 400:
+        assert response.content.strip()
+        assert stored_counts() == before
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="learners/views.py lesson_quiz keeps choices with str.isdigit(), which is true for "
+    "'²' that int() refuses -> ValueError 500; needs `c.isascii() and c.isdigit()`",
+)
+@pytest.mark.parametrize("digit", ["²", "①"])
+def test_a_quiz_form_with_a_non_ascii_digit_is_not_a_server_error(world, digit):
+    lesson = world["lessons"][0]
+    block_id = next(iter(lesson.quiz)).id
+    before = stored_counts()
+    response = world["client"].post(f"/learn/lessons/{lesson.pk}/quiz/", {block_id: [digit]})
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert stored_counts() == before
