@@ -89,7 +89,8 @@ def lesson_quiz(request: HttpRequest, lesson_id: int) -> HttpResponse:
     # Form fields are named by question block id (the quiz block template's inputs).
     answers = {}
     for question_id in lesson_quiz_key(lesson):
-        choices = [c for c in request.POST.getlist(question_id) if c.isdigit()]
+        # ASCII digits only: str.isdigit() is also true for "²" or "①", which int() refuses.
+        choices = [c for c in request.POST.getlist(question_id) if c.isascii() and c.isdigit()]
         answers[question_id] = [int(c) for c in choices]
     quiz = _event(lesson, "quiz", {"answers": answers})
     failed = _record(request, lesson, [_event(lesson, "opened"), _event(lesson, "read"), quiz])

@@ -109,6 +109,19 @@ def test_a_wrong_quiz_form_post_asks_to_try_again(client, course):
     assert LessonProgress.objects.get(learner=user, lesson=first).status == "read"
 
 
+@pytest.mark.parametrize("choice", ["²", "①", "٣", "abc", "-1"])
+def test_a_quiz_form_post_with_a_choice_that_is_not_a_number_counts_it_unanswered(
+    client, course, choice
+):
+    user = learner(enrolled_in=course)
+    client.force_login(user)
+    first = lessons_of(course)[0]
+    form = {qid: [choice] for qid in right_answers(first)}
+    response = client.post(f"/learn/lessons/{first.pk}/quiz/", form)
+    assert response.status_code == 302
+    assert "得分 0%" in client.get(response["Location"]).content.decode()
+
+
 def test_someone_elses_attempt_is_not_shown(client, course):
     first = lessons_of(course)[0]
     owner = learner(enrolled_in=course)
