@@ -289,11 +289,6 @@ def test_any_quiz_form_gets_a_page_or_a_clear_error_and_bad_ones_write_nothing(w
         assert stored_counts() == before
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="learners/views.py lesson_quiz keeps choices with str.isdigit(), which is true for "
-    "'²' that int() refuses -> ValueError 500; needs `c.isascii() and c.isdigit()`",
-)
 @pytest.mark.parametrize("digit", ["²", "①"])
 def test_a_quiz_form_with_a_non_ascii_digit_is_not_a_server_error(world, digit):
     lesson = world["lessons"][0]
