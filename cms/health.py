@@ -60,7 +60,10 @@ def check_worker(timeout: float = 5.0) -> None:
     try:
         answer = result.get(timeout=timeout, disable_sync_subtasks=False)
     finally:
-        result.forget()
+        # Only a stored answer can be forgotten; forgetting one that never came would hide the
+        # real error (the timeout) behind the result backend's "no such file".
+        if result.ready():
+            result.forget()
     if answer.get("token") != token:
         raise RuntimeError("a worker answered with the wrong token")
 
