@@ -46,6 +46,11 @@ def course_start(request: HttpRequest, course_id: int) -> HttpResponse:
     course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
     services.enrollment_create(learner=request.user, course=course)
     lessons = list(LessonPage.objects.live().public().child_of(course))
+    # Started from a lesson page: go back to that lesson, not the first unfinished one.
+    asked = request.POST.get("lesson", "")
+    chosen = next((lesson for lesson in lessons if str(lesson.pk) == asked), None)
+    if chosen is not None:
+        return HttpResponseRedirect(chosen.url)
     progress = selectors.course_progress(user=request.user, course=course, lessons=lessons)
     target = progress.next_lesson or (lessons[0] if lessons else course)
     return HttpResponseRedirect(target.url)

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass, field
 
 from django import template
-from django.db.models import QuerySet
+from django.db.models import Exists, QuerySet
 from django.utils.html import json_script
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 
-from ..models import LessonProgress, QuizAttempt
+from ..models import Enrollment, LessonProgress, QuizAttempt
 from ..selectors import CourseProgress, course_progress, lessons_with_statuses
 
 register = template.Library()
@@ -55,6 +55,9 @@ class LessonPlayer:
     questions: list[Question]
     status: str | None
     attempt: QuizAttempt | None
+    # Whether the signed-in learner is enrolled in the course (None for visitors): progress is
+    # only recorded, and the quiz only taken, in an enrolled course.
+    enrolled: bool | None = None
 
     @property
     def by_id(self) -> dict[str, Question]:
@@ -119,10 +122,19 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
     lessons = context.get("lessons")
     if lessons is None:
         lessons = LessonPage.objects.child_of(course).live().order_by("path")
+    signed_in = bool(user and user.is_authenticated)
+    enrolled = None
     if isinstance(lessons, QuerySet):
+        if signed_in:  # read in the same query as the lessons
+            in_course = Enrollment.objects.filter(learner=user, course_id=course.pk)
+            lessons = lessons.annotate(learner_enrolled=Exists(in_course))
         lessons, statuses = lessons_with_statuses(user=user, lessons=lessons)
+        if signed_in:
+            enrolled = bool(lessons) and lessons[0].learner_enrolled
     else:
         statuses = None
+        if signed_in:
+            enrolled = Enrollment.objects.filter(learner=user, course_id=course.pk).exists()
     position = next((i for i, lesson in enumerate(lessons) if lesson.pk == page.pk), 0)
     progress = course_progress(
         user=user, course=course, lessons=lessons, statuses=statuses, with_enrollment=False
@@ -144,6 +156,7 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
         questions=questions,
         status=progress.statuses.get(page.pk),
         attempt=attempt,
+        enrolled=enrolled,
     )
 
 

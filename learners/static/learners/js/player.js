@@ -5,8 +5,9 @@ import { record } from "./app.js";
 const $ = (s, r = document) => r.querySelector(s);
 const lesson = $(".lesson-player");
 const id = Number(lesson.dataset.lesson);
-const signedIn = lesson.dataset.signedIn === "1";
-const track = (kind, data) => (signedIn ? record(id, kind, data) : Promise.resolve());
+// Progress is recorded only for a signed-in learner enrolled in the course.
+const records = lesson.dataset.records === "1";
+const track = (kind, data) => (records ? record(id, kind, data) : Promise.resolve());
 let readSent = false;
 const markRead = () => { if (!readSent) { readSent = true; return track("read"); } return Promise.resolve(); };
 
@@ -121,7 +122,7 @@ if (form && key) {
 const finish = $("#finish");
 if (finish) {
   finish.addEventListener("submit", async (e) => {
-    if (!signedIn) return;
+    if (!records) return;
     e.preventDefault();
     await markRead();
     location.href = lesson.dataset.next || $(".lesson-nav a:last-child").href;
