@@ -4,6 +4,8 @@ The database is SQLite unless DATABASE_URL is set (CI points it at PostgreSQL). 
 run Celery tasks eagerly; tests/integration start a real worker on the configured broker.
 """
 
+import atexit
+import shutil
 import tempfile
 
 from .base import *  # noqa: F403
@@ -20,7 +22,11 @@ WHITENOISE_AUTOREFRESH = True
 WHITENOISE_USE_FINDERS = True
 # A worker subprocess started by a test is told the test's media folder (TEST_MEDIA_ROOT), so
 # files it writes are the files the test reads.
-MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="") or tempfile.mkdtemp(prefix="dvc-test-media-")
+MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="")
+if not MEDIA_ROOT:
+    MEDIA_ROOT = tempfile.mkdtemp(prefix="dvc-test-media-")
+    # The process that made the folder removes it when it exits (a run leaves nothing in /tmp).
+    atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 if not env.str("REDIS_URL", default=""):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
