@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 
 from django.core.files import File
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -286,6 +287,25 @@ def export_start(
     office: ProgramOffice | None = None,
 ) -> ExportLog:
     """Log an export and build it now, or in a worker when the learner list is long."""
+    # The log row and its queued build are written together: never a "pending" export with
+    # nothing queued to build it.
+    with transaction.atomic():
+        log, queued = _export_log_create(
+            user=user,
+            scope=scope,
+            region=region,
+            kind=kind,
+            file_format=file_format,
+            campaign=campaign,
+            office=office,
+        )
+    if queued:
+        return log
+    return export_build(export_id=log.pk, scope=scope, region=region)
+
+
+def _export_log_create(*, user, scope, region, kind, file_format, campaign, office):
+    """The log row, and (for a long learner list) its build queued in the outbox; True if so."""
     from campaigns.tasks import export_build_task
     from learners.outbox.services import outbox_enqueue
 
@@ -303,8 +323,8 @@ def export_start(
     if kind == ExportLog.Kind.LEARNERS and learner_count(scope) > INLINE_ROW_LIMIT:
         cohorts = list(scope.cohort_ids) if scope.cohort_ids is not None else None
         outbox_enqueue(task=export_build_task, args=[log.pk, list(scope.campaign_ids), cohorts])
-        return log
-    return export_build(export_id=log.pk, scope=scope, region=region)
+        return log, True
+    return log, False
 
 
 def scope_from_ids(

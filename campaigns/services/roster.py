@@ -244,9 +244,12 @@ def roster_confirm(*, roster_import_id: int) -> RosterImport:
         roster.status = RosterImport.Status.RUNNING
         roster.confirmed_at = timezone.now()
         roster.save(update_fields=["status", "confirmed_at"])
-    if roster.valid_count > INLINE_LIMIT:
-        outbox_enqueue(task=roster_import_run, args=[roster.pk])
-    else:
+        # In the same transaction as the status: a crash cannot leave a roster "running" with
+        # nothing queued to run it.
+        queued = roster.valid_count > INLINE_LIMIT
+        if queued:
+            outbox_enqueue(task=roster_import_run, args=[roster.pk])
+    if not queued:
         roster_run(roster_import_id=roster.pk)
     roster.refresh_from_db()
     return roster
@@ -289,7 +292,8 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     roster.enrolled_count = len(valid)
     roster.status = RosterImport.Status.DONE
     roster.finished_at = timezone.now()
-    roster.save(update_fields=["enrolled_count", "status", "finished_at"])
-    # The officer expects the dashboard to show the new learners without waiting for beat.
-    outbox_enqueue(task=rollup_rebuild_task, args=[campaign.pk], key=f"rollup:{campaign.pk}")
+    with transaction.atomic():
+        roster.save(update_fields=["enrolled_count", "status", "finished_at"])
+        # The officer expects the dashboard to show the new learners without waiting for beat.
+        outbox_enqueue(task=rollup_rebuild_task, args=[campaign.pk], key=f"rollup:{campaign.pk}")
     return roster
