@@ -49,6 +49,7 @@ WRONG_SCHEMA = "Wrong pack schema: {detail}."
 MISSING_FILE = "The pack lists {name!r} but does not contain it."
 IMAGE_TOO_LARGE = "Image {name!r} is too large ({detail})."
 IMAGE_INVALID = "Image {name!r} is not a readable picture."
+IMAGE_SVG = "Image {name!r} is an SVG drawing, which can carry scripts: use PNG, JPEG or WebP."
 COURSE_EXISTS = "A course with the slug {slug!r} already exists here."
 NO_CATALOG = "There is no course catalog to import into; run bootstrap_demo or create one."
 COURSE_NOT_FOUND = "No course with the slug {slug!r}."
@@ -356,8 +357,8 @@ def _check_manifest(manifest) -> None:
 def _check_image(name: str, data: bytes) -> None:
     if len(data) > settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE:
         raise PackError(IMAGE_TOO_LARGE.format(name=name, detail=f"{len(data)} bytes"))
-    if name.endswith(".svg"):
-        return
+    if name.lower().endswith(".svg") or data.lstrip()[:5].lower() in (b"<?xml", b"<svg "):
+        raise PackError(IMAGE_SVG.format(name=name))
     try:
         with PILImage.open(io.BytesIO(data)) as picture:
             width, height = picture.size

@@ -249,6 +249,22 @@ def test_broken_image_is_refused(unchanged, tmp_path):
     _refused(broken, "not a readable picture")
 
 
+def test_svg_image_is_refused(unchanged, tmp_path):
+    # The admin refuses SVG uploads (script inside a drawing); a pack cannot bring one in either.
+    path, _ = unchanged
+
+    def point_at_svg(manifest):
+        first = next(iter(manifest["images"]))
+        manifest["images"][first]["file"] = "images/drawing.svg"
+        return manifest
+
+    svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+    hostile = _rewrite(
+        path, tmp_path / "svg.zip", manifest=point_at_svg, extra={"images/drawing.svg": svg}
+    )
+    _refused(hostile, "SVG drawing")
+
+
 def test_failure_while_writing_removes_the_stored_files(unchanged, tmp_path, monkeypatch):
     path, _ = unchanged
     import courses.packs
