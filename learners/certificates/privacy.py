@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from . import credential
-from .models import Certificate, CertificateJob
+from .models import Certificate, CertificateJob, PrintBatch
 
 ERASED_NAME = "—"
 ERASED_REASON = gettext_noop("The learner deleted their account.")  # stored translated
@@ -50,7 +50,7 @@ def certificates_erase(user: AbstractBaseUser) -> None:
         Q(enrollment__learner=user) | Q(certificate__learner=user)
     ).delete()
     now = timezone.now()
-    files = []
+    files = _print_batch_files_erase(user)
     for certificate in Certificate.objects.select_for_update().filter(learner=user):
         files += [name for name in (certificate.pdf.name, certificate.png.name) if name]
         if certificate.is_valid:
@@ -67,6 +67,30 @@ def certificates_erase(user: AbstractBaseUser) -> None:
         certificate.save()
     # Files cannot be rolled back: delete them only once the whole erasure has committed.
     transaction.on_commit(lambda: _delete_files(files))
+
+
+def _print_batch_files_erase(user: AbstractBaseUser) -> list[str]:
+    """Bulk-print PDFs that may hold one of the learner's certificates lose their file.
+
+    A batch printed a cohort's or a region's certificates: every batch for one of the learner's
+    cohorts, or for a region containing one of their certificates, is dropped (the batch row
+    stays; an officer can print it again, without the deleted learner).
+    """
+    certificates = Certificate.objects.filter(learner=user).select_related("region")
+    cohort_ids = {c.cohort_id for c in certificates if c.cohort_id}
+    region_paths = set()
+    for certificate in certificates:
+        if certificate.region is not None:
+            path, step = certificate.region.path, certificate.region.steplen
+            region_paths.update(path[:end] for end in range(step, len(path) + 1, step))
+    if not cohort_ids and not region_paths:
+        return []
+    batches = PrintBatch.objects.filter(
+        Q(cohort_id__in=cohort_ids) | Q(region__path__in=region_paths)
+    ).exclude(pdf="")
+    names = list(batches.values_list("pdf", flat=True))
+    batches.update(pdf="")
+    return names
 
 
 def _delete_files(names: list[str]) -> None:

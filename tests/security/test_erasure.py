@@ -164,3 +164,31 @@ def test_the_data_download_lists_the_certificates(certified):
     [entry] = data["certificates"]["certificates"]
     assert entry["code"] == certificate.code
     assert entry["name_on_certificate"] == NAME
+
+
+def test_bulk_print_pdfs_that_held_the_learner_lose_their_file(
+    certified, django_capture_on_commit_callbacks
+):
+    user, certificate = certified
+    admin = factories.administrator()
+    # Another county's cohort, with a certificate of its own: its print-out stays.
+    campaign = factories.campaign_in("610925000000")
+    cohort = factories.cohort_in(campaign, "610925100201")
+    other = factories.completed_enrollment(campaign=campaign, cohort=cohort, name="王五")
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate_services.certificate_request(enrollment_id=other.pk)
+    county = certificate.region.get_parent()
+    batches = [
+        certificate_services.print_batch_create(by=admin, cohort_id=certificate.cohort_id),
+        certificate_services.print_batch_create(by=admin, region_id=county.pk),
+        certificate_services.print_batch_create(by=admin, cohort_id=cohort.pk),
+    ]
+    for batch in batches:
+        certificate_services.print_batch_build(batch_id=batch.pk)
+        batch.refresh_from_db()
+        assert default_storage.exists(batch.pdf.name)
+    files = [batch.pdf.name for batch in batches]
+
+    erase(user, django_capture_on_commit_callbacks)
+
+    assert [default_storage.exists(name) for name in files] == [False, False, True]
