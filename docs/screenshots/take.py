@@ -34,6 +34,10 @@ def main() -> None:
         phone.screenshot(path=HERE / "home-phone.png")
 
         sign_in(phone, "learner", "/courses/online-safety/fraud-calls-and-sms/")
+        start = phone.locator("form.start-course button").first
+        if start.count():  # not started yet: start the course (back to this lesson)
+            with phone.expect_navigation():
+                start.click()
         phone.screenshot(path=HERE / "lesson-phone.png")
         quiz = phone.locator("#quiz")
         for _ in range(10):  # steps come one per screen; the quiz follows the last one
