@@ -1,6 +1,6 @@
 """Pages and settings of the house shell."""
 
-from functools import reduce
+from functools import cache, reduce
 from operator import or_
 
 from django.conf import settings
@@ -15,6 +15,12 @@ from wagtail.models import Page, PageViewRestriction, get_page_models
 from wagtail.search import index
 
 
+def _paths_above(page: Page) -> list[str]:
+    """The tree paths of `page` and each of its ancestors (prefixes of its own path, no query)."""
+    step = page.steplen
+    return [page.path[:end] for end in range(step, len(page.path) + 1, step)]
+
+
 class OneQueryViewRestrictionsMixin:
     """Page view restrictions read in one query, or none when routing already saw there are none.
 
@@ -27,13 +33,13 @@ class OneQueryViewRestrictionsMixin:
         """Restrictions that apply to this page (itself or an ancestor, aliases resolved)."""
         if getattr(self, "_routed_without_view_restrictions", False):
             return PageViewRestriction.objects.none()
-        step = self.steplen
-        paths = [self.path[:end] for end in range(step, len(self.path) + 1, step)]
+        paths = _paths_above(self)
         return PageViewRestriction.objects.filter(
             Q(page__path__in=paths, page__alias_of__isnull=True) | Q(page__aliases__path__in=paths)
         ).distinct()
 
 
+@cache  # page models are fixed once apps are loaded: worked out once, not on every request
 def _specific_relations() -> dict[type, list[str]]:
     """Page models that inherit straight from Page, with the joins that read them as themselves.
 
@@ -71,8 +77,7 @@ def route_path(start: Page, request, path_components: list[str]):
     over the rest of the path, and restrictions on any page above (or the page it aliases) apply.
     """
     depth = start.depth
-    step = start.steplen
-    above = [start.path[:end] for end in range(step, len(start.path) + 1, step)]
+    above = _paths_above(start)
     wanted = reduce(
         or_,
         (Q(depth=depth + i, slug=slug) for i, slug in enumerate(path_components, start=1)),

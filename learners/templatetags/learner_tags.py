@@ -123,10 +123,10 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
     if lessons is None:
         lessons = LessonPage.objects.child_of(course).live().order_by("path")
     signed_in = bool(user and user.is_authenticated)
+    in_course = Enrollment.objects.filter(learner=user, course_id=course.pk) if signed_in else None
     enrolled = None
     if isinstance(lessons, QuerySet):
         if signed_in:  # read in the same query as the lessons
-            in_course = Enrollment.objects.filter(learner=user, course_id=course.pk)
             lessons = lessons.annotate(learner_enrolled=Exists(in_course))
         lessons, statuses = lessons_with_statuses(user=user, lessons=lessons)
         if signed_in:
@@ -134,7 +134,7 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
     else:
         statuses = None
         if signed_in:
-            enrolled = Enrollment.objects.filter(learner=user, course_id=course.pk).exists()
+            enrolled = in_course.exists()
     position = next((i for i, lesson in enumerate(lessons) if lesson.pk == page.pk), 0)
     progress = course_progress(
         user=user, course=course, lessons=lessons, statuses=statuses, with_enrollment=False
