@@ -12,7 +12,7 @@ from tests.campaigns.factories import (
 )
 
 from .factories import learner, lessons_of, make_course, right_answers
-from .test_progress_api import event
+from .test_progress_api import calls, event
 
 pytestmark = pytest.mark.django_db
 
@@ -75,3 +75,26 @@ def test_a_learner_who_already_studied_keeps_their_progress(campaign):
     assert (studied.progress_percent, studied.completed_at is not None) == (100, True)
     fresh = Enrollment.objects.get(campaign=campaign, learner=newcomer)
     assert (fresh.progress_percent, fresh.completed_at) == (0, None)
+
+
+def test_progress_moves_every_enrollment_of_the_course_and_completes_each_once(campaign, settings):
+    # Enrolled on their own and through the campaign: both rows show the same progress, and
+    # each completion is followed up (certificates) exactly once.
+    settings.LEARNERS_ON_COURSE_COMPLETED = ["tests.learners.test_progress_api.remember"]
+    calls.clear()
+    course = make_course(lessons=2)
+    user = learner(enrolled_in=course)
+    enrollment_create(learner=user, course=course, campaign=campaign)
+    first, second = lessons_of(course)
+    progress_record(
+        learner=user,
+        events=[event(first, "read"), event(first, "quiz", data={"answers": right_answers(first)})],
+    )
+    rows = Enrollment.objects.filter(learner=user, course=course)
+    assert sorted(rows.values_list("progress_percent", flat=True)) == [50, 50]
+    finish = [event(second, "read"), event(second, "quiz", data={"answers": right_answers(second)})]
+    result = progress_record(learner=user, events=finish)
+    progress_record(learner=user, events=[event(second, "read")])
+    assert result.courses == {course.pk: {"percent": 100, "completed": True}}
+    assert all(row.completed_at is not None for row in rows)
+    assert sorted(pk for pk, _ in calls) == sorted(rows.values_list("pk", flat=True))

@@ -226,6 +226,11 @@ def test_a_lesson_outside_the_learners_courses_is_rejected(signed_in, course):
     assert_rejected(response, "not_enrolled")
 
 
+def test_a_course_page_id_is_not_a_lesson(signed_in, course):
+    response = post(signed_in, [event(lessons_of(course)[0], "opened") | {"lesson": course.pk}])
+    assert_rejected(response, "unknown_lesson")
+
+
 @pytest.mark.parametrize("lesson_id", [2**31, 2**64, -1, 0, True, "7", 1.5])
 def test_a_lesson_that_is_not_a_page_id_is_rejected(signed_in, course, lesson_id):
     bad = event(lessons_of(course)[0], "opened") | {"lesson": lesson_id}
