@@ -3,6 +3,7 @@
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import blocks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -74,7 +75,7 @@ class LessonMedia(AbstractMedia):
 
 
 TOPIC_ICONS = [
-    ("phone", _("Phone")),
+    ("phone", pgettext_lazy("icon", "Phone")),
     ("shop", _("Shop")),
     ("shield", _("Shield")),
     ("leaf", _("Leaf")),
@@ -172,7 +173,9 @@ class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         on_delete=models.SET_NULL,
         related_name="courses",
     )
-    level = models.CharField(_("level"), max_length=20, choices=Level, default=Level.BEGINNER)
+    level = models.CharField(
+        pgettext_lazy("difficulty", "level"), max_length=20, choices=Level, default=Level.BEGINNER
+    )
     estimated_minutes = models.PositiveSmallIntegerField(
         _("estimated minutes"), default=20, validators=[MinValueValidator(1)]
     )

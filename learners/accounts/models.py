@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class LearnerProfile(models.Model):
@@ -11,7 +12,7 @@ class LearnerProfile(models.Model):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
     )
-    display_name = models.CharField(_("name"), max_length=60, blank=True)
+    display_name = models.CharField(pgettext_lazy("person", "name"), max_length=60, blank=True)
     # E.164 (+8613812345678). Null for staff who sign in by username only; unique otherwise.
     phone = models.CharField(_("mobile number"), max_length=16, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(default=False)

@@ -96,3 +96,35 @@ def test_every_interface_string_in_python_code_has_a_chinese_translation():
 
 def test_every_interface_string_in_templates_has_a_chinese_translation():
     assert _untranslated(_template_strings()) == []
+
+
+def test_no_two_of_our_catalogues_translate_the_same_string_differently():
+    # Django merges every app's catalogue and the first app in INSTALLED_APPS wins: a short
+    # string translated two ways ("name": 姓名 for a person, 名称 for a region) silently shows
+    # the other app's word. Such strings take a context (pgettext) instead.
+    import polib
+
+    translations: dict[tuple, dict[str, str]] = {}
+    for path in sorted(REPO.glob("*/**/locale/zh_Hans/LC_MESSAGES/django.po")):
+        if ".venv" in path.parts:
+            continue
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                app = str(path.relative_to(REPO)).split("/locale/")[0]
+                translations.setdefault((entry.msgctxt, entry.msgid), {})[app] = entry.msgstr
+    clashes = {key: apps for key, apps in translations.items() if len(set(apps.values())) > 1}
+    assert clashes == {}
+    assert len(translations) > 500  # the catalogues were read
+
+
+def test_words_with_two_meanings_read_right_in_each_place():
+    from campaigns.models import Region
+    from courses.models import TOPIC_ICONS, CoursePage
+    from learners.accounts.models import LearnerProfile
+
+    with translation.override("zh-hans"):
+        assert str(LearnerProfile._meta.get_field("display_name").verbose_name) == "姓名"
+        assert str(Region._meta.get_field("name").verbose_name) == "名称"
+        assert str(CoursePage._meta.get_field("level").verbose_name) == "难度"
+        assert str(Region._meta.get_field("level").verbose_name) == "级别"
+        assert str(dict(TOPIC_ICONS)["phone"]) == "手机"
