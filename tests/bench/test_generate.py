@@ -4,7 +4,7 @@ import pytest
 from django.utils import timezone
 
 from bench import generate
-from bench.progress import BATCH, batch_for
+from bench.progress import BATCH, batch_for, queries_per_batch
 from courses.selectors import lesson_quiz_key, score_quiz
 from tests.courses.factories import add_course, add_lesson, catalog
 
@@ -97,3 +97,21 @@ def test_progress_batches_hold_twenty_events_over_the_lessons_they_name(two_cour
     assert {e["kind"] for e in events} == {"opened", "read", "quiz"}
     assert all("answers" in e["data"] for e in events if e["kind"] == "quiz")
     assert len({e["id"] for e in events}) == BATCH
+
+
+def test_a_batch_spread_over_one_lesson_repeats_that_lesson(two_courses):
+    course, lessons, keys = generate.courses()[0]
+    events, touched = batch_for(1, (course, lessons, keys), timezone.now(), 3, spread=1)
+    assert len(events) == BATCH
+    assert touched == 1
+    assert {e["lesson"] for e in events} == {lessons[0].pk}
+
+
+def test_the_bench_counts_every_statement_of_a_batch_and_nothing_else(two_courses):
+    # The bench's "queries per batch" line: batches on one lesson and on several, each within
+    # 3 + 1 per lesson; transaction control (SQLite logs BEGIN/COMMIT) is not counted.
+    summary = generate.generate(learners=40, label="q", shape=generate.Shape(1, 1, 2, 2))
+    seen = queries_per_batch(summary.campaign_id)
+    assert {s["lessons"] for s in seen} >= {1}
+    assert any(s["lessons"] > 1 for s in seen)
+    assert all(2 <= s["queries"] <= 3 + s["lessons"] for s in seen)
