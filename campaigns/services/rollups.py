@@ -61,6 +61,34 @@ def _cohort_key(campaign_id: int, learner_ref: str = "learner_id"):
     )
 
 
+LEARNER_CHUNK = 500
+# Above this share of all users, a campaign's learners are read in one query.
+CHUNK_BELOW_SHARE = 0.1
+
+
+def _learner_sets(campaign: Campaign, learners: list[dict]):
+    """What to filter the campaign's events by (`learner_id__in=` each item in turn).
+
+    Events of every campaign share one table. Asked for "events of this campaign's learners"
+    through a subquery, PostgreSQL cannot tell how few they are and reads the whole table: 23 s
+    for a 10 k-learner campaign among 1 M learners. A small campaign's learner ids are therefore
+    named, 500 a query (with 2,000 the planner, guessing several times more events per learner
+    than there are, still read the whole table), which uses the (learner, lesson, kind) index:
+    1.7 s. A campaign holding a large share of all learners is read in one pass, which is then
+    the cheaper plan (1 M learners: 89 s in one query, 153 s in chunks).
+    """
+    from django.contrib.auth import get_user_model
+
+    from learners.models import Enrollment
+
+    if len(learners) > CHUNK_BELOW_SHARE * get_user_model().objects.count():
+        yield Enrollment.objects.filter(campaign=campaign).values("learner_id")
+        return
+    ids = sorted(row["learner_id"] for row in learners)
+    for start in range(0, len(ids), LEARNER_CHUNK):
+        yield ids[start : start + LEARNER_CHUNK]
+
+
 def _campaign_lessons(campaign: Campaign) -> list:
     """(course, lesson) pairs of the campaign's courses, lessons in tree order."""
     from courses.selectors import course_lessons
@@ -189,7 +217,7 @@ def _course_rollups(campaign: Campaign, as_of: datetime.datetime) -> list[Course
 
 
 def _weekly_rollups(campaign: Campaign, learners: list[dict], lesson_ids) -> list[WeeklyRollup]:
-    from learners.models import Enrollment, ProgressEvent
+    from learners.models import ProgressEvent
 
     buckets: dict[tuple, WeeklyRollup] = {}
 
@@ -206,19 +234,17 @@ def _weekly_rollups(campaign: Campaign, learners: list[dict], lesson_ids) -> lis
         if row["completed"]:
             bucket(row["cohort_key"], week_start(row["done_at"])).completed += 1
     tz = ZoneInfo(settings.TIME_ZONE)
-    active = (
-        ProgressEvent.objects.filter(
-            learner_id__in=Enrollment.objects.filter(campaign=campaign).values("learner_id"),
-            lesson_id__in=lesson_ids,
+    for chunk in _learner_sets(campaign, learners):
+        active = (
+            ProgressEvent.objects.filter(learner_id__in=chunk, lesson_id__in=lesson_ids)
+            .annotate(week=TruncWeek("occurred_at", tzinfo=tz))
+            .values_list("learner_id", "week")
+            .distinct()
+            .order_by()
         )
-        .annotate(week=TruncWeek("occurred_at", tzinfo=tz))
-        .values_list("learner_id", "week")
-        .distinct()
-        .order_by()
-    )
-    for learner_id, week in active.iterator(chunk_size=5000):
-        day = week.date() if isinstance(week, datetime.datetime) else week
-        bucket(cohort_of.get(learner_id), day).active += 1
+        for learner_id, week in active.iterator(chunk_size=5000):
+            day = week.date() if isinstance(week, datetime.datetime) else week
+            bucket(cohort_of.get(learner_id), day).active += 1
     return list(buckets.values())
 
 
@@ -261,7 +287,7 @@ def _lesson_rollups(campaign: Campaign, pairs) -> list[LessonRollup]:
 
 def _question_rollups(campaign: Campaign, learners: list[dict], pairs) -> list[QuestionRollup]:
     from courses.selectors import lesson_quiz_key
-    from learners.models import Enrollment, QuizAttempt
+    from learners.models import QuizAttempt
 
     keys, prompts = {}, {}
     for _course, lesson in pairs:
@@ -270,11 +296,15 @@ def _question_rollups(campaign: Campaign, learners: list[dict], pairs) -> list[Q
             prompts[(lesson.pk, child.id)] = str(child.value.get("prompt", ""))[:300]
     cohort_of = {row["learner_id"]: row["cohort_key"] for row in learners}
     buckets: dict[tuple, QuestionRollup] = {}
-    attempts = QuizAttempt.objects.filter(
-        learner_id__in=Enrollment.objects.filter(campaign=campaign).values("learner_id"),
-        lesson_id__in=[lesson_id for lesson_id, key in keys.items() if key],
-    ).values_list("learner_id", "lesson_id", "data")
-    for learner_id, lesson_id, data in attempts.iterator(chunk_size=5000):
+    quiz_lessons = [lesson_id for lesson_id, key in keys.items() if key]
+    attempts = (
+        row
+        for chunk in _learner_sets(campaign, learners)
+        for row in QuizAttempt.objects.filter(learner_id__in=chunk, lesson_id__in=quiz_lessons)
+        .values_list("learner_id", "lesson_id", "data")
+        .iterator(chunk_size=5000)
+    )
+    for learner_id, lesson_id, data in attempts:
         answers = (data or {}).get("answers", {})
         cohort_id = cohort_of.get(learner_id)
         for question_id, question in keys[lesson_id].items():
