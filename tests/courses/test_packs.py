@@ -216,35 +216,29 @@ def test_wrong_format_version_is_refused(unchanged, tmp_path):
     _refused(wrong, "version must be 1")
 
 
+def _first_image_replaced(path: Path, out: Path, name: str, content: bytes) -> Path:
+    """The pack at `path` with its first image's file swapped for `name` holding `content`."""
+
+    def point_at(manifest):
+        first = next(iter(manifest["images"]))
+        manifest["images"][first]["file"] = name
+        return manifest
+
+    return _rewrite(path, out, manifest=point_at, extra={name: content})
+
+
 def test_oversized_image_is_refused(unchanged, tmp_path, settings):
     path, _ = unchanged
     settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 1_000_000
     huge = png_bytes(2000, 1000)
-
-    def point_at_huge(manifest):
-        first = next(iter(manifest["images"]))
-        manifest["images"][first]["file"] = "images/huge.png"
-        return manifest
-
-    oversized = _rewrite(
-        path, tmp_path / "huge.zip", manifest=point_at_huge, extra={"images/huge.png": huge}
-    )
+    oversized = _first_image_replaced(path, tmp_path / "huge.zip", "images/huge.png", huge)
     _refused(oversized, IMAGE_TOO_LARGE.split(" {")[0])
 
 
 def test_broken_image_is_refused(unchanged, tmp_path):
     path, _ = unchanged
-
-    def point_at_broken(manifest):
-        first = next(iter(manifest["images"]))
-        manifest["images"][first]["file"] = "images/broken.png"
-        return manifest
-
-    broken = _rewrite(
-        path,
-        tmp_path / "broken.zip",
-        manifest=point_at_broken,
-        extra={"images/broken.png": b"\x89PNG not really"},
+    broken = _first_image_replaced(
+        path, tmp_path / "broken.zip", "images/broken.png", b"\x89PNG not really"
     )
     _refused(broken, "not a readable picture")
 
@@ -252,16 +246,8 @@ def test_broken_image_is_refused(unchanged, tmp_path):
 def test_svg_image_is_refused(unchanged, tmp_path):
     # The admin refuses SVG uploads (script inside a drawing); a pack cannot bring one in either.
     path, _ = unchanged
-
-    def point_at_svg(manifest):
-        first = next(iter(manifest["images"]))
-        manifest["images"][first]["file"] = "images/drawing.svg"
-        return manifest
-
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
-    hostile = _rewrite(
-        path, tmp_path / "svg.zip", manifest=point_at_svg, extra={"images/drawing.svg": svg}
-    )
+    hostile = _first_image_replaced(path, tmp_path / "svg.zip", "images/drawing.svg", svg)
     _refused(hostile, "SVG drawing")
 
 
