@@ -66,7 +66,7 @@ LEARNER_CHUNK = 500
 CHUNK_BELOW_SHARE = 0.1
 
 
-def _learner_sets(campaign: Campaign, learners: list[dict]):
+def _learner_sets(campaign: Campaign, learners: list[dict]) -> list:
     """What to filter the campaign's events by (`learner_id__in=` each item in turn).
 
     Events of every campaign share one table. Asked for "events of this campaign's learners"
@@ -82,11 +82,9 @@ def _learner_sets(campaign: Campaign, learners: list[dict]):
     from learners.models import Enrollment
 
     if len(learners) > CHUNK_BELOW_SHARE * get_user_model().objects.count():
-        yield Enrollment.objects.filter(campaign=campaign).values("learner_id")
-        return
+        return [Enrollment.objects.filter(campaign=campaign).values("learner_id")]
     ids = sorted(row["learner_id"] for row in learners)
-    for start in range(0, len(ids), LEARNER_CHUNK):
-        yield ids[start : start + LEARNER_CHUNK]
+    return [ids[start : start + LEARNER_CHUNK] for start in range(0, len(ids), LEARNER_CHUNK)]
 
 
 def _campaign_lessons(campaign: Campaign) -> list:
@@ -216,7 +214,9 @@ def _course_rollups(campaign: Campaign, as_of: datetime.datetime) -> list[Course
     ]
 
 
-def _weekly_rollups(campaign: Campaign, learners: list[dict], lesson_ids) -> list[WeeklyRollup]:
+def _weekly_rollups(
+    campaign: Campaign, learners: list[dict], learner_sets: list, lesson_ids
+) -> list[WeeklyRollup]:
     from learners.models import ProgressEvent
 
     buckets: dict[tuple, WeeklyRollup] = {}
@@ -234,7 +234,7 @@ def _weekly_rollups(campaign: Campaign, learners: list[dict], lesson_ids) -> lis
         if row["completed"]:
             bucket(row["cohort_key"], week_start(row["done_at"])).completed += 1
     tz = ZoneInfo(settings.TIME_ZONE)
-    for chunk in _learner_sets(campaign, learners):
+    for chunk in learner_sets:
         active = (
             ProgressEvent.objects.filter(learner_id__in=chunk, lesson_id__in=lesson_ids)
             .annotate(week=TruncWeek("occurred_at", tzinfo=tz))
@@ -285,7 +285,9 @@ def _lesson_rollups(campaign: Campaign, pairs) -> list[LessonRollup]:
     ]
 
 
-def _question_rollups(campaign: Campaign, learners: list[dict], pairs) -> list[QuestionRollup]:
+def _question_rollups(
+    campaign: Campaign, learners: list[dict], learner_sets: list, pairs
+) -> list[QuestionRollup]:
     from courses.selectors import lesson_quiz_key
     from learners.models import QuizAttempt
 
@@ -299,7 +301,7 @@ def _question_rollups(campaign: Campaign, learners: list[dict], pairs) -> list[Q
     quiz_lessons = [lesson_id for lesson_id, key in keys.items() if key]
     attempts = (
         row
-        for chunk in _learner_sets(campaign, learners)
+        for chunk in learner_sets
         for row in QuizAttempt.objects.filter(learner_id__in=chunk, lesson_id__in=quiz_lessons)
         .values_list("learner_id", "lesson_id", "data")
         .iterator(chunk_size=5000)
@@ -334,9 +336,10 @@ def rollup_rebuild(*, campaign_id: int, as_of: datetime.datetime | None = None) 
     lesson_ids = [lesson.pk for _course, lesson in pairs]
     region_rows = _region_rollups(campaign, learners)
     course_rows = _course_rollups(campaign, as_of)
-    weekly_rows = _weekly_rollups(campaign, learners, lesson_ids)
+    learner_sets = _learner_sets(campaign, learners)
+    weekly_rows = _weekly_rollups(campaign, learners, learner_sets, lesson_ids)
     lesson_rows = _lesson_rollups(campaign, pairs)
-    question_rows = _question_rollups(campaign, learners, pairs)
+    question_rows = _question_rollups(campaign, learners, learner_sets, pairs)
     with transaction.atomic():
         for model in ROLLUP_MODELS:
             model.objects.filter(campaign=campaign).delete()
