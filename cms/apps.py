@@ -10,7 +10,7 @@ class CmsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
-        from . import audit, exports, images, security
+        from . import audit, checks, exports, images, security  # noqa: F401 (checks registers)
         from .celery import ensure_broker_folders
 
         ensure_broker_folders()

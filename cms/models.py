@@ -189,3 +189,23 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
+
+
+class SecurityCacheEntry(models.Model):
+    """A row of the embedded default's cache (cms.cache.NonEvictingDatabaseCache).
+
+    The columns are those Django's DatabaseCache reads and writes; a model (instead of
+    ``createcachetable``) lets migrations create the table on every database.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "dvc_security_cache"
+        verbose_name = _("security cache entry")
+        verbose_name_plural = _("security cache entries")
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -136,31 +136,34 @@ else:
 
 # --- Cache ----------------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/topics/cache/
-# allauth's rate limits need a cache shared by every process, so the embedded default is a file
-# cache,
-# not the per-process local-memory one. Production sets REDIS_URL.
+# allauth keeps rate limits and lockouts in the default cache, so it must be shared by every
+# process and must never evict a live entry (decision 0075): Redis in production (REDIS_URL,
+# required there), else a database table that only drops expired rows. "volatile" holds what may
+# be lost (cached sessions): the same Redis, or a file cache on the embedded default.
+EMBEDDED_CACHES = {
+    "default": {"BACKEND": "cms.cache.NonEvictingDatabaseCache", "LOCATION": "dvc_security_cache"},
+    "volatile": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / "cache"),
+    },
+}
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 2,
-                "SOCKET_TIMEOUT": 2,
-            },
-        }
+    _redis_cache = {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
     }
+    CACHES = {"default": _redis_cache, "volatile": _redis_cache}
 else:
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache"),
-        }
-    }
+    CACHES = EMBEDDED_CACHES
 
 # --- Sessions -------------------------------------------------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "volatile"
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 60  # farmers stay signed in on their own phone for two months
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -313,8 +316,37 @@ if AWS_STORAGE_BUCKET_NAME:
     DEFAULT_STORAGE = {"BACKEND": "storages.backends.s3.S3Storage"}
 else:
     DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+# Private files (certificate PDFs and images, print batches, exports) never go to the public media
+# storage: they are read only through views that check permission on every request (decision 0076).
+# Embedded default: a folder outside MEDIA_ROOT. Production: a private bucket whose URLs are signed
+# and short-lived, or PRIVATE_MEDIA_ROOT on a shared volume (`check --deploy` requires one of them).
+AWS_PRIVATE_BUCKET_NAME = env.str("AWS_PRIVATE_BUCKET_NAME", default="")
+PRIVATE_MEDIA_ROOT = Path(env.str("PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private")))
+PRIVATE_STORAGE_CONFIGURED = bool(
+    AWS_PRIVATE_BUCKET_NAME or env.str("PRIVATE_MEDIA_ROOT", default="")
+)
+if AWS_PRIVATE_BUCKET_NAME:
+    PRIVATE_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_PRIVATE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            "custom_domain": None,  # a CDN domain would drop the signature
+            "file_overwrite": False,
+        },
+    }
+else:
+    PRIVATE_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    }
 STORAGES = {
     "default": DEFAULT_STORAGE,
+    "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -1,7 +1,16 @@
 """Production: everything from environment variables (docs/deployment.md lists them)."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
+
+# Rate limits, lockouts and SMS counters must survive any amount of other traffic: Redis, not a
+# culling cache (decision 0075). Without it production does not start.
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL is required in production: rate limits and lockouts live in Redis."
+    )
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production

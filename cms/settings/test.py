@@ -7,6 +7,7 @@ run Celery tasks eagerly; tests/integration start a real worker on the configure
 import atexit
 import shutil
 import tempfile
+from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -23,12 +24,25 @@ WHITENOISE_USE_FINDERS = True
 # A worker subprocess started by a test is told the test's media folder (TEST_MEDIA_ROOT), so
 # files it writes are the files the test reads.
 MEDIA_ROOT = env.str("TEST_MEDIA_ROOT", default="")
+# Private files (certificates, print batches, exports) in a sibling folder, outside MEDIA_ROOT.
 if not MEDIA_ROOT:
     MEDIA_ROOT = tempfile.mkdtemp(prefix="dvc-test-media-")
-    # The process that made the folder removes it when it exits (a run leaves nothing in /tmp).
+    # The process that made the folders removes them when it exits (a run leaves nothing in /tmp).
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
+    atexit.register(shutil.rmtree, MEDIA_ROOT.rstrip("/") + "-private", ignore_errors=True)
+PRIVATE_MEDIA_ROOT = Path(MEDIA_ROOT.rstrip("/") + "-private")
+STORAGES["private"] = {  # noqa: F405
+    "BACKEND": "django.core.files.storage.FileSystemStorage",
+    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+}
 if not env.str("REDIS_URL", default=""):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "volatile": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "volatile",
+        },
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 WAGTAILADMIN_BASE_URL = "http://testserver"

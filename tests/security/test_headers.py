@@ -99,6 +99,7 @@ def _production_env() -> dict[str, str]:
         "SECRET_KEY": "p" * 30 + "-production-like-secret-for-the-check-" + "q" * 20,
         "ALLOWED_HOSTS": "learn.example.org",
         "CERTIFICATE_SIGNING_KEY": os.environ.get("CERTIFICATE_SIGNING_KEY", ""),
+        "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
     }
 
 
@@ -155,6 +156,8 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         ALLOWED_HOSTS="learn.example.org",
         CERTIFICATE_SIGNING_KEY=private_key_text(Ed25519PrivateKey.generate()),
         VAR_DIR=str(tmp_path),
+        REDIS_URL="redis://127.0.0.1:6379/3",
+        PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),
     )
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
