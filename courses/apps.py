@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class CoursesConfig(AppConfig):
     name = "courses"
     verbose_name = _("Courses")
+
+    def ready(self):
+        from wagtail.signals import workflow_approved
+
+        from .workflow import _on_workflow_approved
+
+        workflow_approved.connect(_on_workflow_approved, dispatch_uid="courses_review_lessons")

@@ -294,3 +294,26 @@ class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         # Unevaluated: the lesson player reads it once, with the learner's state joined in.
         context["lessons"] = LessonPage.objects.child_of(course).live().order_by("path")
         return context
+
+
+class CourseReviewLesson(models.Model):
+    """A lesson revision sent for review together with its course (one review for a course).
+
+    When the course's workflow is approved, exactly these revisions are published
+    (courses/workflow.py, docs/decisions/0085-one-review-for-a-course.md).
+    """
+
+    workflow_state = models.ForeignKey(
+        "wagtailcore.WorkflowState", on_delete=models.CASCADE, related_name="course_lessons"
+    )
+    lesson = models.ForeignKey(LessonPage, on_delete=models.CASCADE, related_name="+")
+    revision = models.ForeignKey("wagtailcore.Revision", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        verbose_name = _("lesson in a course review")
+        verbose_name_plural = _("lessons in a course review")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["workflow_state", "lesson"], name="courses_review_lesson_once"
+            )
+        ]
