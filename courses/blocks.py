@@ -31,9 +31,9 @@ SCENARIO_NEEDS_MESSAGE = _("Show the message or add a screenshot.")
 QUESTION_KINDS = ("single", "multiple", "true_false")
 
 
-def _image_alt_errors(value) -> dict:
-    """Errors for an optional picture that is set but has no alt text."""
-    if value.get("image") and not (value.get("image_alt") or "").strip():
+def _image_alt_errors(value, image_field: str = "image") -> dict:
+    """Errors for an optional picture (in `image_field`) that is set but has no alt text."""
+    if value.get(image_field) and not (value.get("image_alt") or "").strip():
         return {"image_alt": ValidationError(IMAGE_NEEDS_ALT_TEXT)}
     return {}
 
@@ -107,7 +107,8 @@ class ScenarioBlock(blocks.StructBlock):
         value = super().clean(value)
         if is_drafting(self):
             return value
-        errors = _image_alt_errors(value | {"image": value.get("screenshot")})
+        # (A StructValue merged with `|` keeps only the right-hand keys: read it in place.)
+        errors = _image_alt_errors(value, image_field="screenshot")
         if not (value.get("message") or "").strip() and not value.get("screenshot"):
             errors["message"] = ValidationError(SCENARIO_NEEDS_MESSAGE)
         if errors:
