@@ -396,3 +396,31 @@ class QuestionRollup(Rollup):
     question_text = models.CharField(max_length=300, blank=True)
     answered = models.PositiveIntegerField(default=0)
     missed = models.PositiveIntegerField(default=0)
+
+
+class LearnerRollup(models.Model):
+    """One learner's share of a campaign's rollup rows, as last applied.
+
+    The incremental refresh recomputes a changed learner's share, subtracts this one and adds
+    the new one (docs/decisions/0095-incremental-rollups.md). `expires_at`: when the learner's
+    "active in the last 7 days" (or one of their courses') runs out, so the refresh recomputes
+    them then without a change to mark. `learner_id` is a plain id: the share must be
+    subtracted even after the learner's rows are gone.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    learner_id = models.BigIntegerField()
+    # [[kind, *key, *counts], ...]; see campaigns.services.rollups.
+    share = models.JSONField(default=list)
+    expires_at = models.DateTimeField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner_id", "campaign"], name="campaigns_learnerrollup_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["expires_at"], name="campaigns_lr_expires")]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}/{self.learner_id}"

@@ -60,12 +60,18 @@ def rollup_rebuild_task(self, campaign_id: int) -> None:
         raise self.retry(exc=exc, countdown=2**self.request.retries * 30) from exc
 
 
-@shared_task(bind=True, name="campaigns.rollups_refresh")
-def rollups_refresh(self) -> int:
-    """Beat: queue a rebuild for every campaign whose raw data changed since its last rollup."""
-    from .services.rollups import campaigns_needing_rollup
+@shared_task(bind=True, name="campaigns.rollups_refresh", soft_time_limit=600, time_limit=660)
+def rollups_refresh(self) -> dict:
+    """Beat (every minute): apply the learners changed since the last run to the rollups, and
+    queue a full rebuild of campaigns never built (decision 0095)."""
+    from .services.rollups import campaigns_needing_rollup, rollups_apply_changes
 
     campaign_ids = campaigns_needing_rollup()
     for campaign_id in campaign_ids:
         rollup_rebuild_task.delay(campaign_id)
-    return len(campaign_ids)
+    applied = rollups_apply_changes()
+    return {
+        "rebuilds": len(campaign_ids),
+        "learners": applied.learners,
+        "campaigns": applied.campaigns,
+    }

@@ -167,3 +167,23 @@ class QuizAttempt(ProgressEvent):
     def answers(self) -> dict[str, list[int]]:
         """Chosen choice indexes by question block id."""
         return self.data.get("answers", {})
+
+
+class LearnerChange(models.Model):
+    """A learner whose campaign figures may have moved (progress, enrollment, certificate,
+    village, account deletion); written in the transaction of the change.
+
+    The campaigns room's rollup refresh reads these, recomputes just those learners' share of
+    each dashboard figure and deletes the rows it applied (docs/decisions/0095-incremental-rollups.md).
+    A plain id, not a foreign key: the row must outlive the learner it names.
+    """
+
+    learner_id = models.BigIntegerField()
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("changed learner")
+        verbose_name_plural = _("changed learners")
+
+    def __str__(self) -> str:
+        return f"{self.learner_id} @ {self.marked_at:%Y-%m-%d %H:%M:%S}"

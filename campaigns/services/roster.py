@@ -262,7 +262,7 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     inserts), which also records how far the import got: the page shows the progress, and a
     retried task resumes after the last committed batch.
     """
-    from campaigns.tasks import rollup_rebuild_task
+    from campaigns.tasks import rollups_refresh
     from learners.accounts.services import learners_register_many
     from learners.outbox.services import outbox_enqueue
     from learners.services import enrollments_create_many
@@ -294,6 +294,7 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     roster.finished_at = timezone.now()
     with transaction.atomic():
         roster.save(update_fields=["enrolled_count", "status", "finished_at"])
-        # The officer expects the dashboard to show the new learners without waiting for beat.
-        outbox_enqueue(task=rollup_rebuild_task, args=[campaign.pk], key=f"rollup:{campaign.pk}")
+        # The officer expects the dashboard to show the new learners without waiting for beat:
+        # the enrollments marked their learners, the refresh applies just those (decision 0095).
+        outbox_enqueue(task=rollups_refresh, key="rollups-refresh")
     return roster

@@ -220,8 +220,8 @@ CELERY_BEAT_SCHEDULE = {
     "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
     # The generic outbox (learners/outbox): exports, roster imports, rollup rebuilds.
     "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
-    # Rebuild the dashboard rollups of campaigns whose learner data changed (decision 0041).
-    "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 300.0},
+    # Apply changed learners to the dashboard rollups; build new campaigns' (decision 0095).
+    "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 60.0},
 }
 
 # --- Passwords & accounts -------------------------------------------------------------------------

@@ -19,6 +19,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from learners.changes import learners_changed
+
 from . import privacy
 from .models import ConsentRecord, LearnerProfile
 from .phone import normalise_phone
@@ -84,10 +86,14 @@ def profile_update(*, user: AbstractBaseUser, **fields: Any) -> LearnerProfile:
     if "village_code" in fields:
         fields["village_code"] = _check_village_code(fields["village_code"])
     profile = _profile(user)
+    moved = "village_code" in fields and fields["village_code"] != profile.village_code
     for name, value in fields.items():
         setattr(profile, name, value)
     profile.full_clean(exclude=["user", "registered_by"])
-    profile.save()
+    with transaction.atomic():
+        profile.save()
+        if moved:  # the learner's region on the dashboards (decision 0095)
+            learners_changed([user.pk])
     return profile
 
 
@@ -209,6 +215,8 @@ def account_erase(*, user: AbstractBaseUser) -> None:
     """Delete the learner's personal data; the user row stays, anonymised and disabled."""
     for eraser in privacy.erasers():
         eraser(user)
+    # Their events and village are gone: the dashboards recount them (decision 0095).
+    learners_changed([user.pk])
     LearnerProfile.objects.filter(user=user).delete()
     ConsentRecord.objects.filter(user=user).delete()
     EmailAddress.objects.filter(user=user).delete()

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from learners.changes import learners_changed
 from learners.outbox.services import broker_connection
 
 from . import credential, render
@@ -254,6 +255,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
             with transaction.atomic():
                 certificate.credential = _signed_credential(certificate)
                 certificate.save()
+                learners_changed([certificate.learner_id])  # dashboard figures (decision 0095)
             return certificate
         except IntegrityError:
             existing = _live_for(**key)
@@ -382,6 +384,7 @@ def certificate_revoke(*, certificate: Certificate, by, reason: str) -> Certific
         locked.revoke_reason = reason
         locked.credential = _signed_credential(locked)
         locked.save()
+        learners_changed([locked.learner_id])  # dashboard figures (decision 0095)
     return locked
 
 

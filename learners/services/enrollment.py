@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
+from ..changes import learners_changed
 from ..models import Enrollment, LessonProgress
 from .progress import course_state, run_completion_hooks
 
@@ -24,7 +25,9 @@ def enrollment_create(
     if existing is not None:
         if cohort is not None and existing.cohort_id is None:
             existing.cohort = cohort
-            existing.save(update_fields=["cohort"])
+            with transaction.atomic():
+                existing.save(update_fields=["cohort"])
+                learners_changed([learner.pk])
         return existing
     state = course_state(learner=learner, course=course)
     try:
@@ -37,6 +40,7 @@ def enrollment_create(
                 last_activity_at=state.last_activity_at,
                 completed_at=state.completed_at,
             )
+            learners_changed([learner.pk])
             if enrollment.completed_at is not None:
                 run_completion_hooks(enrollment_id=enrollment.pk)
     except IntegrityError:
@@ -57,6 +61,7 @@ def enrollments_create_many(*, campaign, courses: list, cohort_of: dict[int, int
     learner_ids = sorted(cohort_of)  # one insertion order for concurrent callers: no deadlock
     created = 0
     with transaction.atomic():
+        learners_changed(learner_ids)
         for course in courses:
             existing = dict(
                 Enrollment.objects.filter(

@@ -17,7 +17,8 @@ SQLite the IMMEDIATE transaction mode admits one writer at a time anyway.
 
 Statements (budget: 3 + 1 per lesson touched): the lock (PostgreSQL), one read of the lessons
 with the learner's state and enrollments, the event insert, and the state writes, which are one
-statement on PostgreSQL (decision 0025).
+statement on PostgreSQL (decision 0025). The SQL itself lives in one place, `progress_sql`
+(plain SQL both engines accept, no private ORM calls: decision 0070).
 """
 
 import uuid
@@ -42,11 +43,8 @@ from django.db.models import (
     OuterRef,
     Q,
     Subquery,
-    Value,
 )
-from django.db.models.constants import OnConflict
-from django.db.models.functions import Coalesce, Greatest, JSONObject, Substr
-from django.db.models.sql import InsertQuery, UpdateQuery
+from django.db.models.functions import JSONObject, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.module_loading import import_string
@@ -57,6 +55,7 @@ from courses.models import CoursePage, LessonPage
 from courses.selectors import lesson_quiz_key, score_quiz
 
 from ..models import Enrollment, LessonProgress, ProgressEvent
+from . import progress_sql
 
 MAX_EVENTS = 100
 # Page ids are 32-bit integers; a larger number cannot name a lesson (and overflows SQLite).
@@ -325,72 +324,6 @@ def _quiz_keys(lessons: dict[int, LessonPage]):
     return key_for
 
 
-def _insert_new_events(rows: list[ProgressEvent]) -> set[uuid.UUID]:
-    """Insert events, skipping ids already stored; return the ids this call inserted."""
-    if not rows:
-        return set()
-    fields = list(ProgressEvent._meta.concrete_fields)
-    # bulk_create(ignore_conflicts=True) cannot say which rows were new; INSERT … ON CONFLICT DO
-    # NOTHING RETURNING id (PostgreSQL, SQLite ≥ 3.35) does, in the same single statement.
-    inserted = ProgressEvent._base_manager._insert(
-        rows,
-        fields=fields,
-        returning_fields=[ProgressEvent._meta.pk],
-        on_conflict=OnConflict.IGNORE,
-    )
-    return {row[0] for row in inserted if row is not None}
-
-
-_PROGRESS_FIELDS = ["status", "opened_at", "read_at", "quiz_passed_at", "best_score", "updated_at"]
-
-
-def _lesson_progress_upsert(rows: list[LessonProgress]) -> tuple[str, list]:
-    """`INSERT … ON CONFLICT (learner, lesson) DO UPDATE` for new and changed rows, as SQL.
-
-    The rows are the learner's full current state, computed under the enrollment lock, so the
-    stored values are simply replaced. Compiled by Django exactly as `bulk_create(update_conflicts=
-    True)` would (rows without a pk, `auto_now` applied).
-    """
-    opts = LessonProgress._meta
-    query = InsertQuery(
-        LessonProgress,
-        on_conflict=OnConflict.UPDATE,
-        update_fields=[opts.get_field(name) for name in _PROGRESS_FIELDS],
-        unique_fields=[opts.get_field("learner"), opts.get_field("lesson")],
-    )
-    query.insert_values([f for f in opts.concrete_fields if not f.primary_key], rows)
-    [statement] = query.get_compiler(connection=connection).as_sql()
-    return statement
-
-
-def _enrollments_update(pks: list[int], updates: dict) -> tuple[str, list]:
-    """`UPDATE` of the learner's enrollments in one course, as SQL."""
-    query = UpdateQuery(Enrollment)
-    query.add_update_values(updates)
-    query.add_filter("pk__in", pks)
-    return query.get_compiler(connection=connection).as_sql()
-
-
-def _write(statements: list[tuple[str, list]]) -> None:
-    """Run the batch's state writes; on PostgreSQL as one statement.
-
-    PostgreSQL runs data-modifying `WITH` queries in one statement (one round trip), each on a
-    different table or row set, so they cannot see or step on each other. SQLite has no
-    data-modifying `WITH`: there they run one after the other, in the same transaction.
-    """
-    if not statements:
-        return
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            *first, (last_sql, _) = statements
-            ctes = ", ".join(f"write_{i} AS ({sql})" for i, (sql, _) in enumerate(first))
-            sql = f"WITH {ctes} {last_sql}" if ctes else last_sql
-            cursor.execute(sql, [param for _, params in statements for param in params])
-        else:
-            for sql, params in statements:
-                cursor.execute(sql, params)
-
-
 def _status(lp: LessonProgress, has_quiz: bool) -> str:
     if lp.read_at and (lp.quiz_passed_at or not has_quiz):
         return LessonProgress.Status.COMPLETED
@@ -513,7 +446,7 @@ def progress_record(
                     passed=passed,
                 )
             )
-        inserted = _insert_new_events(rows)
+        inserted = progress_sql.events_insert(rows)
         result.accepted = len(inserted)
         result.duplicates = len(parsed) - len(inserted)
 
@@ -567,7 +500,7 @@ def progress_record(
                 change["last"] = max(filter(None, [change["last"], min(latest, now)]))
             result.lessons[lesson_id] = {"status": lp.status, "score": lp.best_score}
 
-        writes = [_lesson_progress_upsert(to_save)] if to_save else []
+        writes = [progress_sql.lesson_progress_upsert(to_save)] if to_save else []
         completed_now = []
         for course_id, change in course_changes.items():
             mine = course_of[change["at"].pk]
@@ -580,13 +513,6 @@ def progress_record(
             average = round(total_score / count) if count else None
             complete = bool(total) and done >= total
             last = change["last"]
-            updates = {"progress_percent": percent, "average_score": average}
-            if last is not None:
-                updates["last_activity_at"] = Greatest(
-                    Coalesce(F("last_activity_at"), Value(last)), Value(last)
-                )
-            if complete:
-                updates["completed_at"] = Coalesce(F("completed_at"), Value(last or now))
             stale = any(
                 (e.progress_percent, e.average_score, e.is_completed)
                 != (percent, average, complete)
@@ -599,10 +525,18 @@ def progress_record(
                 for e in mine
             )
             if stale or not recent:
-                writes.append(_enrollments_update([e.pk for e in mine], updates))
+                writes.append(
+                    progress_sql.enrollments_update(
+                        [e.pk for e in mine],
+                        percent=percent,
+                        average=average,
+                        last=last,
+                        completed=(last or now) if complete else None,
+                    )
+                )
             completed_now += [e.pk for e in mine if complete and e.completed_at is None]
             result.courses[course_id] = {"percent": percent, "completed": complete}
-        _write(writes)
+        progress_sql.write(writes)
         for enrollment_id in completed_now:
             run_completion_hooks(enrollment_id=enrollment_id)
     return result

@@ -119,6 +119,29 @@ def test_replayed_batch_changes_nothing(signed_in, course):
     assert (list(LessonProgress.objects.values()), list(Enrollment.objects.values())) == before
 
 
+@pytest.mark.parametrize("size", [1, 2, 20])
+def test_a_retry_after_a_lost_response_is_a_200_reporting_duplicates(signed_in, course, size):
+    # The offline queue resends a batch whose response never arrived: every event is already
+    # stored (a single event too, which once broke the SQLite write path with a 500).
+    first, second = lessons_of(course)
+    events = [event((first, second)[i % 2], "opened") for i in range(size)]
+    assert post(signed_in, events).status_code == 200
+    response = post(signed_in, events)
+    assert response.status_code == 200
+    assert (response.json()["accepted"], response.json()["duplicates"]) == (0, size)
+    assert ProgressEvent.objects.count() == size
+
+
+def test_a_retry_with_one_new_event_stores_only_the_new_one(signed_in, course):
+    first = lessons_of(course)[0]
+    stored = complete_lesson(first)
+    post(signed_in, stored)
+    body = post(signed_in, [*stored, event(lessons_of(course)[1], "read")]).json()
+    assert (body["accepted"], body["duplicates"]) == (1, 3)
+    assert body["courses"][str(course.pk)]["percent"] == 50
+    assert ProgressEvent.objects.count() == 4
+
+
 def test_the_same_event_twice_in_one_batch_counts_once(signed_in, course):
     first = lessons_of(course)[0]
     once = event(first, "opened")
@@ -187,6 +210,70 @@ def assert_rejected(response, code):
 
 def test_malformed_json_is_rejected(signed_in):
     assert_rejected(post(signed_in, body="{not json"), "malformed")
+
+
+def test_json_nested_a_thousand_deep_is_rejected_with_a_reason(signed_in):
+    response = post(signed_in, body='{"events": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    assert_rejected(response, "malformed")
+    assert "嵌套" in response.json()["error"] or "nested" in response.json()["error"]
+
+
+def test_deeply_nested_quiz_data_is_rejected(signed_in, course):
+    first = lessons_of(course)[0]
+    data = {"answers": {}}
+    node = data["answers"]
+    for _ in range(500):
+        node["x"] = {}
+        node = node["x"]
+    assert_rejected(post(signed_in, [event(first, "quiz", data=data)]), "malformed")
+
+
+def test_a_body_larger_than_any_batch_is_rejected(signed_in, course):
+    first = lessons_of(course)[0]
+    padded = event(first, "opened") | {"padding": "x" * 300_000}
+    assert_rejected(post(signed_in, [padded]), "too_large")
+
+
+def test_a_body_that_is_not_utf8_is_rejected(signed_in):
+    assert_rejected(
+        post(
+            signed_in,
+            body=b'{"events": ["\xff\xfe\xfa"]}'.decode("unicode_escape").encode("latin-1"),
+        ),
+        "malformed",
+    )
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        [],
+        "events",
+        {"events": None},
+        {"events": [None]},
+        {"events": [{"id": ["x"], "lesson": 1, "kind": "read", "at": "2024-01-01T00:00:00Z"}]},
+        {"events": [{"id": "00000000-0000-0000-0000-000000000001", "lesson": "1", "kind": "read"}]},
+        {"events": [{"id": "00000000-0000-0000-0000-000000000001", "lesson": 1.5, "kind": "read"}]},
+        {"events": [{"id": "00000000-0000-0000-0000-000000000001", "lesson": 1, "kind": 3}]},
+        {
+            "events": [
+                {
+                    "id": "00000000-0000-0000-0000-000000000001",
+                    "lesson": 1,
+                    "kind": "read",
+                    "at": 1700000000,
+                }
+            ]
+        },
+    ],
+)
+def test_wrong_types_are_rejected_with_a_reason(signed_in, payload):
+    assert_rejected(post(signed_in, body=json.dumps(payload)), "malformed")
+
+
+def test_an_integer_too_long_to_read_is_rejected(signed_in):
+    body = '{"events": [{"lesson": ' + "9" * 5000 + "}]}"
+    assert_rejected(post(signed_in, body=body), "malformed")
 
 
 def test_a_batch_without_an_event_list_is_rejected(signed_in):
