@@ -205,13 +205,19 @@ CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
 
+# --- The site's public address -------------------------------------------------------------------
+# Where learners reach the site: the base of every absolute link it prints or sends (certificate QR
+# codes and verify links, credential ids, SMS texts, the admin's links). `make run` sets it from
+# HOST/PORT; production requires it (decision 0072).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
 # --- Certificates (learners/certificates) --------------------------------------------------------
 # Base64 Ed25519 private key from `manage.py certificate_key` (docs/decisions/0033).
 # Unset, a development key is generated into var/; production refuses to start without one.
 CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
 CERTIFICATE_DEV_KEY_ALLOWED = True
 CERTIFICATE_FONT_DIR = VAR_DIR / "fonts"
-# Public base of verification links printed in QR codes (defaults to WAGTAILADMIN_BASE_URL).
+# Public base of verification links printed in QR codes, if not SITE_URL (a separate short domain).
 CERTIFICATE_VERIFY_BASE_URL = env.str("CERTIFICATE_VERIFY_BASE_URL", default="")
 # Called as hook(enrollment_id=...) inside the transaction that completes an enrollment.
 LEARNERS_ON_COURSE_COMPLETED = ["learners.certificates.services.certificate_request"]
@@ -356,7 +362,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # --- Wagtail --------------------------------------------------------------------------------------
 # https://docs.wagtail.org/en/stable/reference/settings.html
 WAGTAIL_SITE_NAME = "数字乡村课堂"
-WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default="http://127.0.0.1:8000")
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 WAGTAILIMAGES_MAX_IMAGE_PIXELS = (

@@ -16,6 +16,13 @@ DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY")  # required: no default in production
 CERTIFICATE_DEV_KEY_ALLOWED = False  # CERTIFICATE_SIGNING_KEY is required (system check)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# The public address printed in QR codes and sent in SMS texts: required, no localhost guess.
+SITE_URL = env.str("SITE_URL").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(
+        "SITE_URL must be the site's public address, e.g. https://ketang.example.cn"
+    )
+WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
 
 # --- HTTPS behind a proxy -------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header

@@ -45,6 +45,6 @@ if not env.str("REDIS_URL", default=""):
     }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
-WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
 # Most tests sign in staff with force_login; tests/security switch the TOTP requirement back on.
 ADMIN_MFA_REQUIRED = False

@@ -16,6 +16,8 @@ from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, gettext, gettext_noop
 
+from cms.links import site_url
+
 from . import selectors, services
 from .phone import normalise_phone
 from .sms import send_sms
@@ -83,7 +85,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     # --- text messages ----------------------------------------------------------------------------
     def _absolute(self, urlname: str) -> str:
-        return self.request.build_absolute_uri(reverse(urlname))
+        # The configured public address, never the request's Host header (decision 0072).
+        return site_url(reverse(urlname))
 
     def send_verification_code_sms(
         self, user: AbstractBaseUser, phone: str, code: str, **kwargs: Any

@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cms.links import site_url
 from learners.changes import learners_changed
 from learners.outbox.services import broker_connection
 
@@ -52,8 +53,9 @@ PLATFORM_ISSUER = "数字乡村课堂"
 
 def verify_url(code: str) -> str:
     """The public verification URL printed in the QR code."""
-    base = settings.CERTIFICATE_VERIFY_BASE_URL or settings.WAGTAILADMIN_BASE_URL
-    return base.rstrip("/") + reverse("certificates:verify", kwargs={"code": code})
+    path = reverse("certificates:verify", kwargs={"code": code})
+    base = settings.CERTIFICATE_VERIFY_BASE_URL
+    return base.rstrip("/") + path if base else site_url(path)
 
 
 def _course_hours(course) -> Decimal:
@@ -122,9 +124,8 @@ def _signed_credential(certificate: Certificate) -> dict:
 
 
 def _course_url(course) -> str:
-    base = settings.CERTIFICATE_VERIFY_BASE_URL or settings.WAGTAILADMIN_BASE_URL
     url = getattr(course, "url", None) or f"/courses/{course.pk}/"
-    return url if url.startswith("http") else base.rstrip("/") + url
+    return url if url.startswith("http") else site_url(url)
 
 
 def _live_for(*, learner_id: int, course_id: int, campaign_id: int | None) -> Certificate | None:

@@ -98,6 +98,7 @@ def _production_env() -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "cms.settings.production",
         "SECRET_KEY": "p" * 30 + "-production-like-secret-for-the-check-" + "q" * 20,
         "ALLOWED_HOSTS": "learn.example.org",
+        "SITE_URL": "https://learn.example.org",
         "CERTIFICATE_SIGNING_KEY": os.environ.get("CERTIFICATE_SIGNING_KEY", ""),
         "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/3"),
     }
@@ -154,6 +155,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path):
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="learn.example.org",
+        SITE_URL="https://learn.example.org",
         CERTIFICATE_SIGNING_KEY=private_key_text(Ed25519PrivateKey.generate()),
         VAR_DIR=str(tmp_path),
         REDIS_URL="redis://127.0.0.1:6379/3",

@@ -163,6 +163,7 @@ def _deploy_check(tmp_path, **extra) -> subprocess.CompletedProcess:
         DJANGO_SETTINGS_MODULE="cms.settings.production",
         SECRET_KEY="s" * 30 + "-production-like-secret-for-the-check-" + "t" * 20,
         ALLOWED_HOSTS="learn.example.org",
+        SITE_URL="https://learn.example.org",
         CERTIFICATE_SIGNING_KEY=private_key_text(Ed25519PrivateKey.generate()),
         VAR_DIR=str(tmp_path),
         **extra,
