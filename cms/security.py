@@ -74,14 +74,20 @@ class PermissionsPolicyMiddleware:
 
     def __init__(self, get_response):
         self.get_response = get_response
-        self.header = ", ".join(
-            f"{feature}=({' '.join(allow)})"
-            for feature, allow in settings.PERMISSIONS_POLICY.items()
+        self.header = self._header(settings.PERMISSIONS_POLICY)
+        # The admin may use a few features (the narration recorder needs the microphone).
+        self.admin_header = self._header(
+            {**settings.PERMISSIONS_POLICY, **getattr(settings, "PERMISSIONS_POLICY_ADMIN", {})}
         )
+
+    @staticmethod
+    def _header(policy: dict[str, list[str]]) -> str:
+        return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
-        response.headers.setdefault("Permissions-Policy", self.header)
+        header = self.admin_header if _is_admin_path(request) else self.header
+        response.headers.setdefault("Permissions-Policy", header)
         return response
 
 

@@ -11,6 +11,7 @@ from wagtail.models import Page, TranslatableMixin
 from wagtail.search import index
 from wagtail.snippets.models import register_snippet
 from wagtail_localize.fields import SynchronizedField, TranslatableField
+from wagtailmedia.edit_handlers import MediaChooserPanel
 from wagtailmedia.models import AbstractMedia
 
 from cms.models import OneQueryViewRestrictionsMixin
@@ -268,7 +269,7 @@ class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         *Page.content_panels,
         FieldPanel("summary"),
         FieldPanel("estimated_minutes"),
-        FieldPanel("narration"),
+        MediaChooserPanel("narration", media_type="audio"),
         FieldPanel("body"),
         FieldPanel("quiz"),
     ]

@@ -383,9 +383,12 @@ WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_WORKFLOW_ENABLED = True
 # Audio and video for lessons (docs/decisions/0010-media-wagtailmedia.md). Phones play AAC/MP3/Ogg
 # audio and MP4/WebM video; other formats are refused at upload.
+# Every audio upload is stored as a mono AAC .m4a rendition (courses.media_forms, decision 0080),
+# so any format FFmpeg reads is accepted, including the editor's own microphone takes (WebM/Opus).
 WAGTAILMEDIA = {
     "MEDIA_MODEL": "courses.LessonMedia",
-    "AUDIO_EXTENSIONS": ["aac", "m4a", "mp3", "ogg", "opus", "wav"],
+    "MEDIA_FORM_BASE": "courses.media_forms.LessonMediaForm",
+    "AUDIO_EXTENSIONS": ["aac", "amr", "flac", "m4a", "mp3", "ogg", "opus", "wav", "webm"],
     "VIDEO_EXTENSIONS": ["mp4", "webm"],
 }
 
@@ -448,6 +451,8 @@ PERMISSIONS_POLICY = {
     "payment": [],
     "usb": [],
 }
+# The lesson editor records narration (decision 0080): the microphone, under /admin/ only.
+PERMISSIONS_POLICY_ADMIN = {"microphone": ["self"]}
 # Administrators (and superusers) must set up TOTP before they can use the admin.
 ADMIN_MFA_REQUIRED = True
 # https://docs.allauth.org/en/latest/mfa/configuration.html: staff accounts have no e-mail address.
