@@ -86,6 +86,7 @@ def lesson_warnings(*, estimated_minutes: int | None, body: Iterable) -> list[st
 PROBLEM_LINE = _("%(where)s: %(message)s")
 STREAM_CHILD = _("block %(number)s (%(label)s)")
 LIST_ITEM = _("item %(number)s")
+FIELD_LABELS = {"body": _("lesson content"), "quiz": _("quiz")}
 
 
 def _error_messages(error) -> list[str]:
@@ -142,7 +143,7 @@ def lesson_problems(lesson, *, where: str = "") -> list[str]:
     lines: list[str] = []
     for field_name in ("body", "quiz"):
         stream = getattr(lesson, field_name)
-        label = str(lesson._meta.get_field(field_name).verbose_name)
+        label = str(FIELD_LABELS[field_name])
         try:
             stream.stream_block.clean(stream)
         except ValidationError as exc:

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
 from wagtail import blocks
 from wagtail.images import get_image_model
@@ -27,6 +29,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Collection, Locale
 from wagtailmedia.blocks import AbstractMediaChooserBlock
 
+from .checks import lesson_problems
 from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
 from .translation import translation_create_from_shadow, translation_shadow
 
@@ -41,18 +44,46 @@ MAX_RATIO = 50  # uncompressed / compressed, for entries over 1 MB
 RATIO_FLOOR = 1024 * 1024
 LIST_ITEM_NAMESPACE = uuid.UUID("6a1f3c52-8a57-4a8e-93a5-0c3f2b7d9e41")
 
-NOT_A_ZIP = "Not a course pack: the file is not a zip archive."
-ZIP_BOMB = "Refused: the pack expands to more than allowed ({detail})."
-UNSAFE_PATH = "Refused: unsafe file name in the pack: {name!r}."
-MISSING_MANIFEST = "Not a course pack: manifest.json is missing."
-WRONG_SCHEMA = "Wrong pack schema: {detail}."
-MISSING_FILE = "The pack lists {name!r} but does not contain it."
-IMAGE_TOO_LARGE = "Image {name!r} is too large ({detail})."
-IMAGE_INVALID = "Image {name!r} is not a readable picture."
-IMAGE_SVG = "Image {name!r} is an SVG drawing, which can carry scripts: use PNG, JPEG or WebP."
-COURSE_EXISTS = "A course with the slug {slug!r} already exists here."
-NO_CATALOG = "There is no course catalog to import into; run bootstrap_demo or create one."
-COURSE_NOT_FOUND = "No course with the slug {slug!r}."
+# Messages are shown to trainers (admin) and operators (command line), in their language.
+NOT_A_ZIP = _("Not a course pack: the file is not a zip archive.")
+ZIP_BOMB = _("Refused: the pack expands to more than allowed (%(detail)s).")
+ZIP_ENTRY_TOO_BIG = _("%(name)s is over %(limit)s bytes")
+ZIP_TOO_MANY = _("%(count)s files")
+ZIP_TOO_WELL = _("%(name)s is compressed too well")
+ZIP_TOTAL = _("%(total)s bytes in all")
+UNSAFE_PATH = _("Refused: unsafe file name in the pack: “%(name)s”.")
+MISSING_MANIFEST = _("Not a course pack: manifest.json is missing.")
+WRONG_SCHEMA = _("Wrong pack schema: %(detail)s.")
+SCHEMA_LIST = _("%(where)s must be a list")
+SCHEMA_OBJECT = _("%(where)s must be an object")
+SCHEMA_UNKNOWN_BLOCK = _("%(where)s has an unknown block")
+SCHEMA_MISSING = _("%(where)s has no “%(name)s”")
+SCHEMA_TITLE = _("%(where)s needs a title")
+SCHEMA_SLUG = _("%(where)s needs a slug")
+SCHEMA_FORMAT = _("format must be “%(format)s”")
+SCHEMA_VERSION = _("version must be %(version)s")
+SCHEMA_TRANSLATED_LESSONS = _("%(where)s must be a list no longer than lessons")
+SCHEMA_FILE = _("%(where)s needs a file and a title")
+SCHEMA_OUTSIDE = _("%(where)s is outside %(folder)s")
+SCHEMA_TOPIC = _("topic must be an object or null")
+SCHEMA_TOPIC_SLUG = _("topic needs a slug")
+SCHEMA_TOPIC_NAMES = _("topic needs names")
+SCHEMA_NOT_JSON = _("manifest.json is not JSON")
+MISSING_FILE = _("The pack lists “%(name)s” but does not contain it.")
+IMAGE_TOO_LARGE = _("Image “%(name)s” is too large (%(detail)s).")
+IMAGE_INVALID = _("Image “%(name)s” is not a readable picture.")
+IMAGE_SVG = _("Image “%(name)s” is an SVG drawing, which can carry scripts: use PNG, JPEG or WebP.")
+COURSE_EXISTS = _("A course with the slug “%(slug)s” already exists here.")
+NO_CATALOG = _("There is no course catalog to import into; run bootstrap_demo or create one.")
+COURSE_NOT_FOUND = _("No course with the slug “%(slug)s”.")
+CANNOT_IMPORT = _("You may not add courses to the catalog.")
+PUBLISH_ADMINS_ONLY = _("Only administrators may publish a course pack straight away.")
+CHECKS_FAILED = _(
+    "The pack was not imported: %(count)s problem(s) must be fixed first. Nothing was saved."
+)
+COURSE_WHERE = _("Course “%(title)s”")
+LESSON_WHERE = _("Lesson %(number)s “%(title)s”")
+TRANSLATION_WHERE = _("%(language)s translation")
 
 COURSE_FIELDS = (
     "title",
@@ -86,6 +117,14 @@ class PackError(Exception):
     """A pack was refused; the message names the problem."""
 
 
+class PackCheckFailed(PackError):
+    """The pack's content fails the authoring checks; `problems` lists each, by lesson and block."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__(str(CHECKS_FAILED % {"count": len(problems)}))
+
+
 # --- walking StreamField raw data ---------------------------------------------------------------
 
 
@@ -102,19 +141,19 @@ def _walk(block: blocks.Block, raw, visit, path: str = "") -> object:
     if isinstance(block, AbstractMediaChooserBlock):
         return visit("media", raw)
     if isinstance(block, blocks.StreamBlock):
-        _require(isinstance(raw, list), f"{path or 'stream'} must be a list")
+        _require(isinstance(raw, list), SCHEMA_LIST % {"where": path or "stream"})
         out = []
         for item in raw:
             _require(
                 isinstance(item, dict) and item.get("type") in block.child_blocks,
-                f"{path or 'stream'} has an unknown block",
+                SCHEMA_UNKNOWN_BLOCK % {"where": path or "stream"},
             )
             child = block.child_blocks[item["type"]]
             item_path = f"{path}.{item.get('id', '')}"
             out.append({**item, "value": _walk(child, item.get("value"), visit, item_path)})
         return out
     if isinstance(block, blocks.ListBlock):
-        _require(isinstance(raw, list), f"{path} must be a list")
+        _require(isinstance(raw, list), SCHEMA_LIST % {"where": path})
         out = []
         for n, item in enumerate(raw):
             if isinstance(item, dict) and item.get("type") == "item" and "value" in item:
@@ -129,7 +168,7 @@ def _walk(block: blocks.Block, raw, visit, path: str = "") -> object:
             )
         return out
     if isinstance(block, blocks.StructBlock):
-        _require(isinstance(raw, dict), f"{path} must be an object")
+        _require(isinstance(raw, dict), SCHEMA_OBJECT % {"where": path})
         return {
             name: _walk(block.child_blocks[name], value, visit, f"{path}.{name}")
             if name in block.child_blocks
@@ -186,7 +225,7 @@ def course_pack_export(*, slug: str, path) -> dict:
     source_locale = Locale.get_default()
     course = CoursePage.objects.filter(slug=slug, locale=source_locale).first()
     if course is None:
-        raise PackError(COURSE_NOT_FOUND.format(slug=slug))
+        raise PackError(COURSE_NOT_FOUND % {"slug": slug})
     collected = _Collected()
     lessons = list(LessonPage.objects.child_of(course).order_by("path"))
     manifest = {
@@ -280,7 +319,8 @@ def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
         while chunk := handle.read(64 * 1024):
             total += len(chunk)
             if total > limit:
-                raise PackError(ZIP_BOMB.format(detail=f"{info.filename} is over {limit} bytes"))
+                detail = ZIP_ENTRY_TOO_BIG % {"name": info.filename, "limit": limit}
+                raise PackError(ZIP_BOMB % {"detail": detail})
             chunks.append(chunk)
     return b"".join(chunks)
 
@@ -288,87 +328,93 @@ def _read_limited(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
 def _check_archive(archive: zipfile.ZipFile) -> list[zipfile.ZipInfo]:
     infos = archive.infolist()
     if len(infos) > MAX_ENTRIES:
-        raise PackError(ZIP_BOMB.format(detail=f"{len(infos)} files"))
+        raise PackError(ZIP_BOMB % {"detail": ZIP_TOO_MANY % {"count": len(infos)}})
     total = 0
     for info in infos:
         if not _safe_name(info.filename):
-            raise PackError(UNSAFE_PATH.format(name=info.filename))
+            raise PackError(UNSAFE_PATH % {"name": info.filename})
         total += info.file_size
         if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise PackError(ZIP_BOMB.format(detail=f"{info.filename} is compressed too well"))
+            raise PackError(ZIP_BOMB % {"detail": ZIP_TOO_WELL % {"name": info.filename}})
     if total > MAX_TOTAL_BYTES:
-        raise PackError(ZIP_BOMB.format(detail=f"{total} bytes in all"))
+        raise PackError(ZIP_BOMB % {"detail": ZIP_TOTAL % {"total": total}})
     return infos
 
 
-def _require(condition: bool, detail: str) -> None:
+def _require(condition: bool, detail) -> None:
     if not condition:
-        raise PackError(WRONG_SCHEMA.format(detail=detail))
+        raise PackError(WRONG_SCHEMA % {"detail": detail})
 
 
 def _check_page(data, names: tuple[str, ...], where: str) -> None:
-    _require(isinstance(data, dict), f"{where} must be an object")
+    _require(isinstance(data, dict), SCHEMA_OBJECT % {"where": where})
     for name in names:
-        _require(name in data, f"{where} has no {name!r}")
-    _require(isinstance(data["title"], str) and data["title"].strip(), f"{where} needs a title")
-    _require(isinstance(data["slug"], str) and data["slug"].strip(), f"{where} needs a slug")
+        _require(name in data, SCHEMA_MISSING % {"where": where, "name": name})
+    _require(
+        isinstance(data["title"], str) and data["title"].strip(), SCHEMA_TITLE % {"where": where}
+    )
+    _require(isinstance(data["slug"], str) and data["slug"].strip(), SCHEMA_SLUG % {"where": where})
     for name in STREAM_FIELDS & set(names):
-        _require(isinstance(data[name], list), f"{where}.{name} must be a list")
+        _require(isinstance(data[name], list), SCHEMA_LIST % {"where": f"{where}.{name}"})
 
 
 def _check_manifest(manifest) -> None:
-    _require(isinstance(manifest, dict), "the manifest must be an object")
-    _require(manifest.get("format") == PACK_FORMAT, f"format must be {PACK_FORMAT!r}")
-    _require(manifest.get("version") == PACK_VERSION, f"version must be {PACK_VERSION}")
+    _require(isinstance(manifest, dict), SCHEMA_OBJECT % {"where": MANIFEST})
+    _require(manifest.get("format") == PACK_FORMAT, SCHEMA_FORMAT % {"format": PACK_FORMAT})
+    _require(manifest.get("version") == PACK_VERSION, SCHEMA_VERSION % {"version": PACK_VERSION})
     _check_page(manifest.get("course"), COURSE_FIELDS, "course")
-    _require(isinstance(manifest.get("lessons"), list), "lessons must be a list")
+    _require(isinstance(manifest.get("lessons"), list), SCHEMA_LIST % {"where": "lessons"})
     for n, lesson in enumerate(manifest["lessons"]):
         _check_page(lesson, LESSON_FIELDS, f"lessons[{n}]")
     translations = manifest.get("translations", {})
-    _require(isinstance(translations, dict), "translations must be an object")
+    _require(isinstance(translations, dict), SCHEMA_OBJECT % {"where": "translations"})
     for code, translated in translations.items():
-        _require(isinstance(translated, dict), f"translations[{code}] must be an object")
+        _require(isinstance(translated, dict), SCHEMA_OBJECT % {"where": f"translations[{code}]"})
         _check_page(translated.get("course"), COURSE_FIELDS, f"translations[{code}].course")
         _require(
             isinstance(translated.get("lessons"), list)
             and len(translated["lessons"]) <= len(manifest["lessons"]),
-            f"translations[{code}].lessons must be a list no longer than lessons",
+            SCHEMA_TRANSLATED_LESSONS % {"where": f"translations[{code}].lessons"},
         )
         for n, lesson in enumerate(translated["lessons"]):
             _check_page(lesson, LESSON_FIELDS, f"translations[{code}].lessons[{n}]")
     for kind in ("images", "media"):
         entries = manifest.get(kind, {})
-        _require(isinstance(entries, dict), f"{kind} must be an object")
+        _require(isinstance(entries, dict), SCHEMA_OBJECT % {"where": kind})
         for key, entry in entries.items():
             _require(
                 isinstance(entry, dict)
                 and isinstance(entry.get("file"), str)
                 and isinstance(entry.get("title"), str),
-                f"{kind}[{key}] needs a file and a title",
+                SCHEMA_FILE % {"where": f"{kind}[{key}]"},
             )
-            _require(entry["file"].startswith(f"{kind}/"), f"{kind}[{key}] is outside {kind}/")
+            _require(
+                entry["file"].startswith(f"{kind}/"),
+                SCHEMA_OUTSIDE % {"where": f"{kind}[{key}]", "folder": f"{kind}/"},
+            )
     topic = manifest.get("topic")
-    _require(topic is None or isinstance(topic, dict), "topic must be an object or null")
+    _require(topic is None or isinstance(topic, dict), SCHEMA_TOPIC)
     if topic:
-        _require(isinstance(topic.get("slug"), str) and topic["slug"], "topic needs a slug")
-        _require(isinstance(topic.get("names"), dict), "topic needs names")
+        _require(isinstance(topic.get("slug"), str) and topic["slug"], SCHEMA_TOPIC_SLUG)
+        _require(isinstance(topic.get("names"), dict), SCHEMA_TOPIC_NAMES)
 
 
 def _check_image(name: str, data: bytes) -> None:
     if len(data) > settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE:
-        raise PackError(IMAGE_TOO_LARGE.format(name=name, detail=f"{len(data)} bytes"))
+        raise PackError(IMAGE_TOO_LARGE % {"name": name, "detail": f"{len(data)} B"})
     if name.lower().endswith(".svg") or data.lstrip()[:5].lower() in (b"<?xml", b"<svg "):
-        raise PackError(IMAGE_SVG.format(name=name))
+        raise PackError(IMAGE_SVG % {"name": name})
     try:
         with PILImage.open(io.BytesIO(data)) as picture:
             width, height = picture.size
             if width * height > settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS:
-                raise PackError(IMAGE_TOO_LARGE.format(name=name, detail=f"{width}×{height} px"))
+                detail = f"{width}×{height} px"
+                raise PackError(IMAGE_TOO_LARGE % {"name": name, "detail": detail})
             picture.verify()
     except PackError:
         raise
     except Exception as exc:  # Pillow raises many types for broken or hostile files
-        raise PackError(IMAGE_INVALID.format(name=name)) from exc
+        raise PackError(IMAGE_INVALID % {"name": name}) from exc
 
 
 @dataclass
@@ -392,14 +438,14 @@ def course_pack_check(path) -> CheckedPack:
         try:
             manifest = json.loads(_read_limited(archive, infos[MANIFEST], MAX_MANIFEST_BYTES))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise PackError(WRONG_SCHEMA.format(detail="manifest.json is not JSON")) from exc
+            raise PackError(WRONG_SCHEMA % {"detail": SCHEMA_NOT_JSON}) from exc
         _check_manifest(manifest)
         files = {}
         for kind in ("images", "media"):
             for entry in manifest.get(kind, {}).values():
                 name = entry["file"]
                 if name not in infos:
-                    raise PackError(MISSING_FILE.format(name=name))
+                    raise PackError(MISSING_FILE % {"name": name})
                 limit = (
                     settings.WAGTAILIMAGES_MAX_UPLOAD_SIZE + 1
                     if kind == "images"
@@ -488,17 +534,45 @@ def _import_topic(data: dict | None, source_locale: Locale) -> Topic | None:
     return topic
 
 
-def course_pack_import(path) -> CoursePage:
-    """Import a checked pack into the catalog: pages, translations, files (all or nothing)."""
+def _is_administrator(user) -> bool:
+    from cms.roles import ADMINISTRATORS
+
+    return bool(user and user.is_active) and (
+        user.is_superuser or user.groups.filter(name=ADMINISTRATORS).exists()
+    )
+
+
+def _pack_problems(pages: list[tuple[str, LessonPage]]) -> list[str]:
+    """The authoring checks on every imported lesson, one line per problem."""
+    problems: list[str] = []
+    for where, lesson in pages:
+        problems += lesson_problems(lesson, where=where)
+    return problems
+
+
+def course_pack_import(path, *, user, publish: bool = False) -> CoursePage:
+    """Import a pack into the catalog as drafts sent for review, or refuse it whole.
+
+    The lessons must pass the same authoring checks as in the editor (PackCheckFailed lists every
+    problem by lesson and block); the pack's own `demo_without_audio` flag is ignored. With
+    `publish=True` (administrators only) the course and its lessons go live instead.
+    (docs/decisions/0086-course-packs-arrive-as-drafts.md)
+    """
+    from .workflow import course_review_submit, course_review_workflow_assign
+
+    if publish and not _is_administrator(user):
+        raise PackError(PUBLISH_ADMINS_ONLY)
     checked = course_pack_check(path)
     manifest = checked.manifest
     source_locale = Locale.get_default()
     index = CourseIndexPage.objects.filter(locale=source_locale).first()
     if index is None:
         raise PackError(NO_CATALOG)
+    if not index.permissions_for_user(user).can_add_subpage():
+        raise PackError(CANNOT_IMPORT)
     slug = manifest["course"]["slug"]
     if CoursePage.objects.child_of(index).filter(slug=slug).exists():
-        raise PackError(COURSE_EXISTS.format(slug=slug))
+        raise PackError(COURSE_EXISTS % {"slug": slug})
     stored: list = []
     try:
         with transaction.atomic():
@@ -506,16 +580,21 @@ def course_pack_import(path) -> CoursePage:
             topic = _import_topic(manifest.get("topic"), source_locale)
             course = CoursePage(
                 topic=topic,
+                live=False,
                 **_page_fields(CoursePage, manifest["course"], COURSE_FIELDS, images, media),
             )
             index.add_child(instance=course)
-            course.save_revision().publish()
-            lessons = []
-            for data in manifest["lessons"]:
-                lesson = LessonPage(**_page_fields(LessonPage, data, LESSON_FIELDS, images, media))
+            course.save_revision(user=user, log_action=True)
+            lessons, checked_pages = [], []
+            for number, data in enumerate(manifest["lessons"], 1):
+                fields = _page_fields(LessonPage, data, LESSON_FIELDS, images, media)
+                fields["demo_without_audio"] = False  # only the project's demo loader may say so
+                lesson = LessonPage(live=False, **fields)
                 course.add_child(instance=lesson)
-                lesson.save_revision().publish()
+                lesson.save_revision(user=user, log_action=True)
                 lessons.append(lesson)
+                where = LESSON_WHERE % {"number": number, "title": lesson.title}
+                checked_pages.append((str(where), lesson))
             for code, translated in manifest.get("translations", {}).items():
                 locale = Locale.objects.filter(language_code=code).first()
                 if locale is None or locale == source_locale:
@@ -527,16 +606,45 @@ def course_pack_import(path) -> CoursePage:
                     source=course,
                     shadow=translation_shadow(CoursePage, course, {"topic": topic, **fields}),
                     locale=locale,
+                    publish=publish,
                 )
-                for lesson, data in zip(lessons, translated["lessons"], strict=False):
+                for number, (lesson, data) in enumerate(
+                    zip(lessons, translated["lessons"], strict=False), 1
+                ):
                     fields = _page_fields(LessonPage, data, LESSON_FIELDS, images, media)
-                    translation_create_from_shadow(
+                    fields["demo_without_audio"] = False
+                    translated_lesson = translation_create_from_shadow(
                         source=lesson,
                         shadow=translation_shadow(LessonPage, lesson, fields),
                         locale=locale,
+                        publish=publish,
                     )
+                    where = " › ".join(
+                        (
+                            str(TRANSLATION_WHERE % {"language": locale.get_display_name()}),
+                            str(
+                                LESSON_WHERE % {"number": number, "title": translated_lesson.title}
+                            ),
+                        )
+                    )
+                    checked_pages.append((where, translated_lesson))
+            problems = _pack_problems(checked_pages)
+            if problems:
+                raise PackCheckFailed(problems)
+            if publish:
+                course.get_latest_revision().publish(user=user)
+                for lesson in lessons:
+                    lesson.get_latest_revision().publish(user=user)
+            else:
+                if index.get_workflow() is None:
+                    course_review_workflow_assign(page=index)
+                try:
+                    course_review_submit(course=course, user=user)
+                except PermissionDenied as exc:
+                    raise PackError(CANNOT_IMPORT) from exc
     except Exception:
         for field_file in stored:
             field_file.storage.delete(field_file.name)
         raise
+    course.refresh_from_db()
     return course

@@ -32,8 +32,11 @@ def _strings(instance) -> list[tuple[str, str]]:
 
 
 @transaction.atomic
-def translation_create_from_shadow(*, source, shadow, locale: Locale):
-    """Translate `source` into `locale` using the matching strings of `shadow` (idempotent)."""
+def translation_create_from_shadow(*, source, shadow, locale: Locale, publish: bool = True):
+    """Translate `source` into `locale` using the matching strings of `shadow` (idempotent).
+
+    With `publish=False` a translated page is left as a draft (course packs, which go to review).
+    """
     if isinstance(source, Page):
         source = source.specific
     existing = source.get_translation_or_none(locale)
@@ -64,6 +67,7 @@ def translation_create_from_shadow(*, source, shadow, locale: Locale):
     # so the translated tree is complete inside the caller's transaction.
     translation.save_target(publish=False)
     translated = source.get_translation(locale).specific
-    translated.get_latest_revision().publish()
+    if publish:
+        translated.get_latest_revision().publish()
     translated.refresh_from_db()
     return translated

@@ -9,14 +9,14 @@ from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
+from cms.roles import ADMINISTRATORS, TRAINERS
 from courses.models import CoursePage, LessonMedia, LessonPage, Topic
 from courses.packs import (
-    IMAGE_TOO_LARGE,
     MANIFEST,
-    NOT_A_ZIP,
     PackError,
     course_pack_import,
 )
+from tests.security.factories import StaffFactory
 
 from .factories import (
     ImageFactory,
@@ -34,6 +34,15 @@ from .factories import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def staff(db):
+    """The people who import: a trainer (drafts for review) and an administrator (may publish)."""
+    return {
+        "trainer": StaffFactory(username="pack-trainer", groups=[TRAINERS]),
+        "admin": StaffFactory(username="pack-admin", groups=[ADMINISTRATORS]),
+    }
 
 
 @pytest.fixture
@@ -118,7 +127,7 @@ def _delete_course(slug: str) -> None:
 def test_round_trip_keeps_content_translations_media_and_block_ids(exported):
     path, before = exported
     _delete_course("phone-pack")
-    call_command("import_course", str(path))
+    call_command("import_course", str(path), "--user", "pack-admin", "--publish")
     course = CoursePage.objects.get(slug="phone-pack", locale__language_code="zh-hans")
     assert _snapshot(course) == before
     assert course.live and LessonPage.objects.child_of(course).live().count() == 2
@@ -126,8 +135,8 @@ def test_round_trip_keeps_content_translations_media_and_block_ids(exported):
 
 def test_import_refuses_a_course_that_already_exists(exported):
     path, _ = exported
-    with pytest.raises(CommandError, match="already exists"):
-        call_command("import_course", str(path))
+    with pytest.raises(CommandError, match="已经有一门网址为"):
+        call_command("import_course", str(path), "--user", "pack-trainer")
 
 
 # --- hostile packs ------------------------------------------------------------------------------
@@ -172,31 +181,31 @@ def _rewrite(path: Path, out: Path, *, manifest=None, extra: dict | None = None,
 
 def _refused(path, match: str):
     with pytest.raises(CommandError, match=match):
-        call_command("import_course", str(path))
+        call_command("import_course", str(path), "--user", "pack-trainer")
 
 
 def test_not_a_zip_is_refused(unchanged, tmp_path):
     bad = tmp_path / "bad.zip"
     bad.write_bytes(b"this is not a zip")
-    _refused(bad, NOT_A_ZIP.split(":")[0])
+    _refused(bad, "不是课程包：文件不是 zip 压缩包")
 
 
 def test_zip_bomb_is_refused(unchanged, tmp_path):
     path, _ = unchanged
     bomb = _rewrite(path, tmp_path / "bomb.zip", extra={"media/bomb.mp3": b"\0" * 50_000_000})
-    _refused(bomb, "expands to more than allowed")
+    _refused(bomb, "解压后超过允许的大小")
 
 
 def test_path_traversal_is_refused(unchanged, tmp_path):
     path, _ = unchanged
     evil = _rewrite(path, tmp_path / "evil.zip", extra={"../../etc/cron.d/evil": b"x"})
-    _refused(evil, "unsafe file name")
+    _refused(evil, "不安全的文件名")
 
 
 def test_absolute_path_is_refused(unchanged, tmp_path):
     path, _ = unchanged
     evil = _rewrite(path, tmp_path / "evil.zip", extra={"/tmp/evil.png": b"x"})
-    _refused(evil, "unsafe file name")
+    _refused(evil, "不安全的文件名")
 
 
 def test_wrong_schema_is_refused(unchanged, tmp_path):
@@ -207,13 +216,13 @@ def test_wrong_schema_is_refused(unchanged, tmp_path):
         return manifest
 
     wrong = _rewrite(path, tmp_path / "wrong.zip", manifest=drop_lessons)
-    _refused(wrong, "Wrong pack schema: lessons must be a list")
+    _refused(wrong, "课程包格式不对：lessons 必须是列表")
 
 
 def test_wrong_format_version_is_refused(unchanged, tmp_path):
     path, _ = unchanged
     wrong = _rewrite(path, tmp_path / "v9.zip", manifest=lambda m: {**m, "version": 9})
-    _refused(wrong, "version must be 1")
+    _refused(wrong, "版本必须是 1")
 
 
 def _first_image_replaced(path: Path, out: Path, name: str, content: bytes) -> Path:
@@ -232,7 +241,7 @@ def test_oversized_image_is_refused(unchanged, tmp_path, settings):
     settings.WAGTAILIMAGES_MAX_IMAGE_PIXELS = 1_000_000
     huge = png_bytes(2000, 1000)
     oversized = _first_image_replaced(path, tmp_path / "huge.zip", "images/huge.png", huge)
-    _refused(oversized, IMAGE_TOO_LARGE.split(" {")[0])
+    _refused(oversized, "图片“images/huge.png”太大")
 
 
 def test_broken_image_is_refused(unchanged, tmp_path):
@@ -240,7 +249,7 @@ def test_broken_image_is_refused(unchanged, tmp_path):
     broken = _first_image_replaced(
         path, tmp_path / "broken.zip", "images/broken.png", b"\x89PNG not really"
     )
-    _refused(broken, "not a readable picture")
+    _refused(broken, "无法读取的图片")
 
 
 def test_svg_image_is_refused(unchanged, tmp_path):
@@ -248,7 +257,7 @@ def test_svg_image_is_refused(unchanged, tmp_path):
     path, _ = unchanged
     svg = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
     hostile = _first_image_replaced(path, tmp_path / "svg.zip", "images/drawing.svg", svg)
-    _refused(hostile, "SVG drawing")
+    _refused(hostile, "SVG 矢量图")
 
 
 def test_failure_while_writing_removes_the_stored_files(unchanged, tmp_path, monkeypatch):
@@ -260,7 +269,7 @@ def test_failure_while_writing_removes_the_stored_files(unchanged, tmp_path, mon
 
     monkeypatch.setattr(courses.packs, "_import_topic", fail)
     with pytest.raises(PackError, match="simulated"):
-        course_pack_import(path)
+        course_pack_import(path, user=StaffFactory(username="pack-trainer"))
 
 
 def test_export_of_an_unknown_course_names_the_slug(db, tmp_path):
@@ -278,3 +287,71 @@ def test_exported_manifest_lists_every_file(exported):
     assert {e["file"] for e in manifest["media"].values()} <= names
     assert len(manifest["images"]) == 2 and len(manifest["media"]) == 2
     assert set(manifest["translations"]) == {"en"}
+
+
+# --- drafts for review, authoring checks ------------------------------------------------------
+
+
+def test_a_valid_pack_arrives_as_drafts_awaiting_one_review(exported):
+    path, _ = exported
+    _delete_course("phone-pack")
+
+    call_command("import_course", str(path), "--user", "pack-trainer")
+
+    course = CoursePage.objects.get(slug="phone-pack", locale__language_code="zh-hans")
+    lessons = LessonPage.objects.child_of(course)
+    assert not course.live and not lessons.filter(live=True).exists()
+    state = course.current_workflow_state
+    assert state is not None and state.requested_by.username == "pack-trainer"
+    assert {row.lesson_id for row in state.course_lessons.all()} == {p.pk for p in lessons}
+    english = CoursePage.objects.get(slug="phone-pack", locale__language_code="en")
+    assert not english.live
+
+
+def _failing(manifest):
+    """Lesson 1: a picture without alt text and a question without a right answer;
+    lesson 2: no sound at all, though the pack claims it is a demo lesson."""
+    first, second = manifest["lessons"]
+    for item in first["body"]:
+        if item["type"] == "image":
+            item["value"]["alt_text"] = ""
+    for item in first["quiz"]:
+        if item["type"] == "single_choice":
+            for choice in item["value"]["choices"]:
+                choice["value"]["is_correct"] = False
+    second["body"] = [item for item in second["body"] if item["type"] != "audio"]
+    second["narration"] = None
+    second["demo_without_audio"] = True
+    manifest["translations"] = {}
+    return manifest
+
+
+def test_a_pack_failing_the_checks_publishes_nothing_and_names_every_problem(
+    unchanged, tmp_path, capsys
+):
+    path, _ = unchanged
+    failing = _rewrite(path, tmp_path / "failing.zip", manifest=_failing)
+
+    with pytest.raises(CommandError, match="3 个问题"):
+        call_command("import_course", str(failing), "--user", "pack-admin", "--publish")
+
+    report = capsys.readouterr().err.splitlines()
+    assert len(report) == 3
+    assert report[0].startswith("- 第1课「第一课」 › 课程内容 › 第2块（图片）")
+    assert "替代文字" in report[0]
+    assert report[1].startswith("- 第1课「第一课」 › 测验 › 第1块（单选题）")
+    assert "正确答案" in report[1]
+    assert report[2].startswith("- 第2课「第二课」 › 整课讲解录音：")
+    assert not CoursePage.objects.filter(slug="phone-pack").exists()
+
+
+def test_only_an_administrator_may_publish_a_pack_at_once(unchanged):
+    path, _ = unchanged
+    with pytest.raises(CommandError, match="只有系统管理员"):
+        call_command("import_course", str(path), "--user", "pack-trainer", "--publish")
+
+
+def test_the_command_refuses_an_unknown_user(unchanged):
+    path, _ = unchanged
+    with pytest.raises(CommandError, match="nobody"):
+        call_command("import_course", str(path), "--user", "nobody")
