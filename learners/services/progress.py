@@ -54,6 +54,7 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 from courses.selectors import lesson_quiz_key, score_quiz
 
+from ..changes import learner_changed_statement
 from ..models import Enrollment, LessonProgress, ProgressEvent
 from . import progress_sql
 
@@ -536,6 +537,11 @@ def progress_record(
                 )
             completed_now += [e.pk for e in mine if complete and e.completed_at is None]
             result.courses[course_id] = {"percent": percent, "completed": complete}
+        if inserted:
+            # Dashboard rollups: mark the learner changed (campaigns' refresh, decision 0095).
+            # New events may move a figure even when no state changes (a back-dated week, a
+            # quiz answer); on PostgreSQL the mark rides in the same single write statement.
+            writes.append(learner_changed_statement(learner.pk, now=now))
         progress_sql.write(writes)
         for enrollment_id in completed_now:
             run_completion_hooks(enrollment_id=enrollment_id)
