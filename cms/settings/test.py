@@ -7,7 +7,6 @@ run Celery tasks eagerly; tests/integration start a real worker on the configure
 import atexit
 import shutil
 import tempfile
-from pathlib import Path
 
 from .base import *  # noqa: F403
 from .base import env
@@ -30,11 +29,7 @@ if not MEDIA_ROOT:
     # The process that made the folders removes them when it exits (a run leaves nothing in /tmp).
     atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
     atexit.register(shutil.rmtree, MEDIA_ROOT.rstrip("/") + "-private", ignore_errors=True)
-PRIVATE_MEDIA_ROOT = Path(MEDIA_ROOT.rstrip("/") + "-private")
-STORAGES["private"] = {  # noqa: F405
-    "BACKEND": "django.core.files.storage.FileSystemStorage",
-    "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
-}
+STORAGES["private"] = {"BACKEND": "cms.storage.BesideMediaPrivateStorage"}  # noqa: F405
 if not env.str("REDIS_URL", default=""):
     CACHES = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

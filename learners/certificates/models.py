@@ -11,6 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import codes
+from .storage import (
+    certificate_pdf_name,
+    certificate_png_name,
+    print_batch_name,
+    private_storage,
+)
 
 
 class CertificateQuerySet(models.QuerySet):
@@ -96,8 +102,13 @@ class Certificate(models.Model):
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1)
     completed_on = models.DateField(_("completed on"))
     issued_at = models.DateTimeField(_("issued at"), default=timezone.now)
-    pdf = models.FileField(_("PDF"), upload_to="certificates/pdf/%Y/%m/", blank=True)
-    png = models.FileField(_("image"), upload_to="certificates/png/%Y/%m/", blank=True)
+    # Private storage, random names (finding 6 of issue 16): storage.py.
+    pdf = models.FileField(
+        _("PDF"), upload_to=certificate_pdf_name, storage=private_storage, blank=True
+    )
+    png = models.FileField(
+        _("image"), upload_to=certificate_png_name, storage=private_storage, blank=True
+    )
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     credential = models.JSONField(_("signed credential"), default=dict, blank=True)
     recipient_salt = models.CharField(max_length=32, editable=False)
@@ -237,7 +248,7 @@ class PrintBatch(models.Model):
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    pdf = models.FileField(upload_to="certificates/print/%Y/%m/", blank=True)
+    pdf = models.FileField(upload_to=print_batch_name, storage=private_storage, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

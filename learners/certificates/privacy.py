@@ -7,7 +7,6 @@ copy shown later verifies as revoked and campaign certificate counts keep their 
 """
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from . import credential
 from .models import Certificate, CertificateJob, PrintBatch
+from .storage import private_storage
 
 ERASED_NAME = "—"
 ERASED_REASON = gettext_noop("The learner deleted their account.")  # stored translated
@@ -95,4 +95,4 @@ def _print_batch_files_erase(user: AbstractBaseUser) -> list[str]:
 
 def _delete_files(names: list[str]) -> None:
     for name in names:
-        default_storage.delete(name)
+        private_storage().delete(name)

@@ -5,7 +5,6 @@ deleted); the anonymous rows that campaign figures count stay (issue 8, point 6)
 """
 
 import pytest
-from django.core.files.storage import default_storage
 from django.test import Client
 from wagtail.search.models import IndexEntry
 
@@ -13,6 +12,7 @@ from cms.models import AuditLog
 from learners.accounts.services import account_erase
 from learners.certificates import services as certificate_services
 from learners.certificates.models import Certificate, CertificateJob
+from learners.certificates.storage import private_storage
 from learners.models import Enrollment
 from tests.certificates import factories
 from tests.security.factories import StaffFactory
@@ -59,9 +59,9 @@ def test_deleted_learners_certificates_are_revoked_and_anonymised(
 def test_deleted_learners_certificate_files_are_gone(certified, django_capture_on_commit_callbacks):
     user, certificate = certified
     files = [certificate.pdf.name, certificate.png.name]
-    assert all(default_storage.exists(name) for name in files)
+    assert all(private_storage().exists(name) for name in files)
     erase(user, django_capture_on_commit_callbacks)
-    assert not any(default_storage.exists(name) for name in files)
+    assert not any(private_storage().exists(name) for name in files)
     certificate.refresh_from_db()
     assert not certificate.pdf and not certificate.png
 
@@ -94,7 +94,7 @@ def test_a_failed_erasure_keeps_the_files(certified, django_capture_on_commit_ca
         privacy.unregister(broken)
     certificate.refresh_from_db()
     assert certificate.is_valid and certificate.learner_name == NAME
-    assert default_storage.exists(certificate.pdf.name)
+    assert private_storage().exists(certificate.pdf.name)
 
 
 def test_a_certificate_job_still_waiting_is_not_issued_after_deletion(
@@ -186,9 +186,9 @@ def test_bulk_print_pdfs_that_held_the_learner_lose_their_file(
     for batch in batches:
         certificate_services.print_batch_build(batch_id=batch.pk)
         batch.refresh_from_db()
-        assert default_storage.exists(batch.pdf.name)
+        assert private_storage().exists(batch.pdf.name)
     files = [batch.pdf.name for batch in batches]
 
     erase(user, django_capture_on_commit_callbacks)
 
-    assert [default_storage.exists(name) for name in files] == [False, False, True]
+    assert [private_storage().exists(name) for name in files] == [False, False, True]
