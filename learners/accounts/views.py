@@ -122,7 +122,12 @@ def register_learner(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            registered = user.learner_profile
+            # Echo what the trainer typed, never the stored name: an existing number must not
+            # tell them whose it is (issue 16, finding 5). The answer is the same either way.
+            registered = {
+                "display_name": form.cleaned_data["name"],
+                "phone": user.learner_profile.phone,
+            }
             form = RegisterLearnerForm()
     return render(
         request,

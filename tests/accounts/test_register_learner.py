@@ -69,6 +69,26 @@ def test_trainer_registers_a_learner_in_the_admin(client, trainer):
     assert "138****8007" in response.content.decode()
 
 
+def test_registering_an_existing_number_never_shows_whose_it_is(client, trainer):
+    """Issue 16, finding 5: the answer used to be "李秀英（138****8000）已登记"."""
+    learner(phone="+8613800138000", display_name="李秀英")
+    client.force_login(trainer)
+
+    existing = client.post(URL, {"name": "张三", "phone": "13800138000", "village_code": ""})
+    new = client.post(URL, {"name": "张三", "phone": "13800138001", "village_code": ""})
+
+    page = existing.content.decode()
+    assert "李秀英" not in page
+    assert LearnerProfile.objects.get(phone="+8613800138000").display_name == "李秀英"
+    # The same answer for a known and an unknown number, apart from the number itself.
+    assert _status(page).replace("8000", "N") == _status(new.content.decode()).replace("8001", "N")
+    assert "张三" in _status(page)
+
+
+def _status(page: str) -> str:
+    return page.split('help-info" role="status"', 1)[1].split("</div>", 1)[0]
+
+
 def test_learner_cannot_open_the_registration_page(client):
     client.force_login(learner())
     response = client.get(URL)
