@@ -58,6 +58,14 @@ class LessonMedia(AbstractMedia):
     """An audio or video file; remembers its size so pages can show it without asking storage."""
 
     file_size = models.PositiveBigIntegerField(_("file size"), null=True, editable=False)
+    # Learners are told when they hear a machine voice (decision 0081).
+    synthetic_voice = models.BooleanField(
+        _("synthesised voice"),
+        default=False,
+        help_text=_("Tick if this is computer-generated speech, not a person speaking."),
+    )
+
+    admin_form_fields = (*AbstractMedia.admin_form_fields, "synthetic_voice")
 
     class Meta(AbstractMedia.Meta):
         verbose_name = _("audio or video")

@@ -1,29 +1,32 @@
 """Demo courses for `bootstrap_demo`: three courses in zh-Hans with English translations.
 
 Idempotent: pages, topics and pictures are found by slug or title and only created when
-missing, so a second run changes nothing. Narration is not recorded yet, so every demo lesson
-carries the labelled `demo_without_audio` exemption (docs/decisions/0013).
+missing, so a second run changes nothing. Every lesson gets its synthesised narration in its
+language (courses/demo/narration/, labelled as a machine voice to learners: decision 0081).
 """
 
 import uuid
 
+from django.core.files import File
 from django.core.files.images import ImageFile
 from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale
 
 from cms.demo import ensure_locales, load_site
 from courses.checks import lesson_publish_errors
-from courses.models import CourseIndexPage, CoursePage, LessonPage, Topic
+from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
 from courses.translation import translation_create_from_shadow, translation_shadow
 from courses.workflow import course_review_workflow_assign
 
 from .content import CATALOG, COURSES, TOPICS, Block, Course, Lesson, Question
 from .images import draw_png
+from .narration import narration_path
 
 ZH, EN = 0, 1
 # Block ids are derived from the content's place, so they are the same on every machine.
 ID_NAMESPACE = uuid.UUID("0f5f6c1e-5d0e-4c55-9a55-2a0c7d0f3b10")
 DEMO_IMAGE_PREFIX = "demo: "
+DEMO_NARRATION_TITLE = "demo narration: {course}/{lesson} ({lang})"
 DEMO_LESSON_WITH_PROBLEMS = "demo lesson {slug} fails the publishing checks: {errors}"
 
 
@@ -43,6 +46,39 @@ def demo_image(key: str):
         image.file = ImageFile(BytesIO(draw_png(key)), name=f"demo-{key}.png")
         image.save()
     return image
+
+
+def demo_narration(course: Course, lesson: Lesson, lang: str) -> LessonMedia:
+    """The committed synthesised narration of `lesson` in `lang` as an audio item (created once)."""
+    import av
+
+    title = DEMO_NARRATION_TITLE.format(course=course.slug, lesson=lesson.slug, lang=lang)
+    media = LessonMedia.objects.filter(title=title).first()
+    if media is None:
+        path = narration_path(course, lesson, lang)
+        with av.open(str(path)) as container:
+            duration = round(container.duration / av.time_base, 1)
+        media = LessonMedia(
+            title=title,
+            type="audio",
+            collection=Collection.get_first_root_node(),
+            duration=duration,
+            file_size=path.stat().st_size,
+            synthetic_voice=True,
+        )
+        with path.open("rb") as source:
+            media.file = File(source, name=f"demo-{path.name}")
+            media.save()
+    return media
+
+
+def _narrate(lesson_page: LessonPage, media: LessonMedia) -> None:
+    """Give an existing (possibly older, unnarrated) demo lesson its narration, published."""
+    if lesson_page.narration_id == media.pk and not lesson_page.demo_without_audio:
+        return
+    lesson_page.narration = media
+    lesson_page.demo_without_audio = False
+    lesson_page.save_revision().publish()
 
 
 def _items(values: list[dict], *id_parts: str) -> list[dict]:
@@ -127,7 +163,7 @@ def _lesson_fields(course: Course, lesson: Lesson, lang: int) -> dict:
         "slug": lesson.slug,
         "summary": lesson.summary[lang],
         "estimated_minutes": lesson.minutes,
-        "demo_without_audio": True,
+        "narration": demo_narration(course, lesson, ("zh", "en")[lang]),
         "body": _body(course, lesson, lang),
         "quiz": _quiz(course, lesson, lang),
     }
@@ -212,8 +248,10 @@ def load_course(course: Course, index: CourseIndexPage, topics: dict, en: Locale
             if errors:
                 raise ValueError(DEMO_LESSON_WITH_PROBLEMS.format(slug=lesson.slug, errors=errors))
             _publish_child(page, lesson_page)
+        _narrate(lesson_page, demo_narration(course, lesson, "zh"))
         shadow = translation_shadow(LessonPage, lesson_page, _lesson_fields(course, lesson, EN))
-        translation_create_from_shadow(source=lesson_page, shadow=shadow, locale=en)
+        translated = translation_create_from_shadow(source=lesson_page, shadow=shadow, locale=en)
+        _narrate(translated, demo_narration(course, lesson, "en"))
     return page
 
 

@@ -80,3 +80,23 @@ def test_bootstrap_demo_twice_changes_no_counts():
         Revision.objects.count(),
     ) == counts
     assert counts[:3] == (6, 30, 6)
+
+
+def test_every_demo_lesson_has_synthesised_narration_in_its_own_language(client):
+    from .audio_files import describe
+
+    load_one_course()
+    lessons = LessonPage.objects.live().select_related("narration", "locale")
+    assert lessons.count() == 2 * len(ONLINE_SAFETY.lessons)
+    for lesson in lessons:
+        narration = lesson.narration
+        assert narration is not None and narration.synthetic_voice, lesson.title
+        assert not lesson.demo_without_audio
+        assert f"({lesson.locale.language_code[:2]})" in narration.title
+        with narration.file.open("rb") as stored:
+            played = describe(stored.read())
+        assert (played["codec"], played["channels"]) == ("aac", 1)
+        assert played["seconds"] > 5
+    page = client.get("/courses/online-safety/safe-payments/").content.decode()
+    assert "合成语音" in page
+    assert 'id="narration"' in page and ".m4a" in page
