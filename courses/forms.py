@@ -1,5 +1,7 @@
-"""Editor form for lessons: adds the whole-lesson publishing check to Wagtail's validation."""
+"""Admin forms: the lesson editor's whole-lesson publishing check; the course pack upload."""
 
+from django import forms
+from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from .checks import lesson_audio_error
@@ -21,3 +23,15 @@ class LessonPageForm(WagtailAdminPageForm):
         if error:
             self.add_error("narration", error)
         return cleaned_data
+
+
+class CoursePackUploadForm(forms.Form):
+    """The course pack upload in the admin."""
+
+    file = forms.FileField(
+        label=_("Course pack (.zip)"),
+        help_text=_(
+            "A pack exported from this platform. It arrives as drafts sent for review; "
+            "nothing goes live before a reviewer approves it."
+        ),
+    )

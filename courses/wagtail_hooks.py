@@ -1,10 +1,22 @@
-"""Editor integration: authoring warnings after saving a lesson."""
+"""Editor integration: authoring warnings after saving a lesson; whole-course review and packs."""
 
 from django.contrib import messages
+from django.urls import path, reverse
+from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.action_menu import ActionMenuItem
+from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.menus.pages import PageMenuItem
 
 from .checks import lesson_warnings
-from .models import LessonPage
+from .models import CoursePage, LessonPage
+from .review_admin import (
+    CoursePackImportView,
+    CourseReviewView,
+    CourseSubmitView,
+    catalog_for_importer,
+    course_pack_download,
+)
 
 
 def _warn(request, page) -> None:
@@ -69,3 +81,98 @@ def narration_recorder_js():
         json_script(config, "narration-recorder-config"),
         static("courses/js/narration-recorder.js"),
     )
+
+
+# --- whole courses: one review, course packs (courses/review_admin.py) ----------------------------
+
+
+class SubmitCourseMenuItem(ActionMenuItem):
+    """In the course editor's action menu: send the course with its changed lessons for review."""
+
+    label = _("Submit the whole course for review…")
+    name = "action-submit-course"
+    icon_name = "resubmit"
+
+    def is_shown(self, context):
+        page = context.get("page")
+        return (
+            context["view"] == "edit"
+            and isinstance(page, CoursePage)
+            and not context["locked_for_user"]
+            and page.has_workflow
+            and not page.workflow_in_progress
+        )
+
+    def get_url(self, parent_context):
+        return reverse("courses_review_submit", args=[parent_context["page"].pk])
+
+
+@hooks.register("register_page_action_menu_item")
+def submit_course_menu_item():
+    return SubmitCourseMenuItem(order=15)
+
+
+def _course_buttons(page, user, priority: int):
+    if not isinstance(page.specific_deferred, CoursePage):
+        return
+    if not page.permissions_for_user(user).can_edit():
+        return
+    state = page.current_workflow_state
+    in_review = state is not None and state.status == state.STATUS_IN_PROGRESS
+    if in_review:
+        yield PageMenuItem(
+            _("Review the whole course"),
+            reverse("courses_review", args=[page.pk]),
+            icon_name="tasks",
+            priority=priority,
+            page=page,
+        )
+    elif page.has_workflow:
+        yield PageMenuItem(
+            _("Submit the whole course for review…"),
+            reverse("courses_review_submit", args=[page.pk]),
+            icon_name="resubmit",
+            priority=priority,
+            page=page,
+        )
+    yield PageMenuItem(
+        _("Export course pack"),
+        reverse("courses_pack_export", args=[page.pk]),
+        icon_name="download",
+        priority=priority + 1,
+        page=page,
+    )
+
+
+@hooks.register("register_page_header_buttons")
+def course_header_buttons(page, user, view_name, next_url=None):
+    yield from _course_buttons(page, user, priority=62)
+
+
+@hooks.register("register_page_listing_more_buttons")
+def course_listing_buttons(page, user, next_url=None):
+    yield from _course_buttons(page, user, priority=45)
+
+
+class CoursePackMenuItem(MenuItem):
+    """Shown to staff who may add courses to the catalog."""
+
+    def is_shown(self, request):
+        return catalog_for_importer(request.user) is not None
+
+
+@hooks.register("register_admin_menu_item")
+def course_pack_menu_item():
+    return CoursePackMenuItem(
+        _("Import a course pack"), reverse("courses_pack_import"), icon_name="upload", order=260
+    )
+
+
+@hooks.register("register_admin_urls")
+def course_review_urls():
+    return [
+        path("courses/<int:pk>/submit/", CourseSubmitView.as_view(), name="courses_review_submit"),
+        path("courses/<int:pk>/review/", CourseReviewView.as_view(), name="courses_review"),
+        path("courses/<int:pk>/pack/", course_pack_download, name="courses_pack_export"),
+        path("courses/import/", CoursePackImportView.as_view(), name="courses_pack_import"),
+    ]
