@@ -25,7 +25,12 @@ from .dashboard import (
 )
 from .forms import RosterUploadForm
 from .models import ExportLog, Region, RosterImport
-from .selectors import campaigns_visible, offices_visible
+from .selectors import (
+    campaign_is_editable,
+    campaign_part_for,
+    campaigns_visible,
+    offices_visible,
+)
 from .services.exports import FORMATS, export_start
 from .services.exports import mask_phone as exports_mask_phone
 from .services.roster import INVALID, RosterFileError, roster_confirm, roster_preview
@@ -60,7 +65,12 @@ class CampaignObjectMixin(WagtailAdminTemplateMixin):
             *self.breadcrumbs_items,
             {"url": reverse("campaigns:index"), "label": _("Campaigns")},
             {
-                "url": reverse("campaigns:edit", args=[self.campaign.pk]),
+                "url": reverse(
+                    "campaigns:edit"
+                    if campaign_is_editable(user=self.request.user, campaign=self.campaign)
+                    else "campaigns:inspect",
+                    args=[self.campaign.pk],
+                ),
                 "label": self.campaign.title,
             },
             {"url": "", "label": self.get_page_title()},
@@ -68,6 +78,18 @@ class CampaignObjectMixin(WagtailAdminTemplateMixin):
 
     def shows_full_phones(self) -> bool:
         return self.request.user.has_perm("campaigns.view_contact_details")
+
+    def office_subtrees(self) -> tuple[str, ...] | None:
+        """The region paths an office below the campaign's region works in (None: all of it)."""
+        part = campaign_part_for(user=self.request.user, campaign=self.campaign)
+        return None if part.whole else part.subtrees
+
+    def rosters(self):
+        """The campaign's rosters the user may open: all, or (below its region) their own."""
+        rosters = self.campaign.rosters.all()
+        if self.office_subtrees() is not None:
+            rosters = rosters.filter(uploaded_by=self.request.user)
+        return rosters
 
 
 class RosterUploadView(CampaignObjectMixin, TemplateView):
@@ -81,7 +103,7 @@ class RosterUploadView(CampaignObjectMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", RosterUploadForm())
         context["campaign"] = self.campaign
-        context["recent"] = self.campaign.rosters.all()[:10]
+        context["recent"] = self.rosters()[:10]
         return context
 
     def post(self, request, *args, **kwargs):
@@ -94,6 +116,7 @@ class RosterUploadView(CampaignObjectMixin, TemplateView):
                     uploaded_by=request.user,
                     content=upload.read(),
                     filename=upload.name,
+                    within=self.office_subtrees(),
                 )
             except RosterFileError as error:
                 form.add_error("file", str(error))
@@ -110,7 +133,7 @@ class RosterPreviewView(CampaignObjectMixin, TemplateView):
     template_name = "campaigns/admin/roster_preview.html"
 
     def get_roster(self) -> RosterImport:
-        return get_object_or_404(RosterImport, pk=self.kwargs["roster"], campaign=self.campaign)
+        return get_object_or_404(self.rosters(), pk=self.kwargs["roster"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

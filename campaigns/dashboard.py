@@ -5,6 +5,8 @@ views build it from the user's scope, so the figures never include anything the 
 """
 
 from dataclasses import dataclass, field
+from functools import reduce
+from operator import or_
 
 from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +24,7 @@ from .models import (
     RollupState,
     WeeklyRollup,
 )
-from .selectors import campaign_cohorts_for, campaigns_visible
+from .selectors import campaign_part_for, campaigns_visible
 
 UNKNOWN_REGION = _("Region unknown or outside the campaign")
 DIRECTLY_IN = _("%(name)s (no smaller region given)")
@@ -45,12 +47,26 @@ class DashboardScope:
     root: Region
     target: int | None
     cohort_ids: tuple[int, ...] | None = None
+    # An office below the campaign's region sees only its region subtrees (decision 0090).
+    subtrees: tuple[str, ...] | None = None
 
     def q(self) -> Q:
         condition = Q(campaign_id__in=self.campaign_ids)
         if self.cohort_ids is not None:
             condition &= Q(cohort_id__in=self.cohort_ids)
         return condition
+
+    def region_q(self) -> Q:
+        """`q()` narrowed to the subtrees, for the rollups that carry a region path."""
+        condition = self.q()
+        if self.subtrees is not None:
+            condition &= reduce(or_, (Q(region_path__startswith=p) for p in self.subtrees))
+        return condition
+
+    @property
+    def has_region_only_figures(self) -> bool:
+        """Course, week, lesson and question rollups have no region: a subtree cannot read them."""
+        return self.subtrees is not None
 
 
 @dataclass
@@ -71,13 +87,15 @@ class Figures:
 
 
 def campaign_scope(*, user, campaign: Campaign) -> DashboardScope:
-    """Scope of one campaign's dashboard; trainers outside the region see only their cohorts."""
-    cohorts = campaign_cohorts_for(user=user, campaign=campaign)
-    if cohorts is None:
+    """Scope of one campaign's dashboard: an office below the campaign's region sees its subtree,
+    a trainer outside the region only their cohorts."""
+    part = campaign_part_for(user=user, campaign=campaign)
+    if part.whole:
         return DashboardScope((campaign.pk,), campaign.region, campaign.target_learners)
-    return DashboardScope(
-        (campaign.pk,), campaign.region, None, tuple(cohorts.values_list("pk", flat=True))
-    )
+    if part.subtrees:
+        root = Region.objects.get(path=part.root_path)
+        return DashboardScope((campaign.pk,), root, None, subtrees=part.subtrees)
+    return DashboardScope((campaign.pk,), campaign.region, None, part.cohort_ids)
 
 
 def office_scope(*, user, office: ProgramOffice) -> DashboardScope:
@@ -95,7 +113,7 @@ def _sum(queryset, names=COUNTS) -> dict[str, int]:
 
 def kpis(scope: DashboardScope) -> dict:
     """Enrolled, active in 7 days, completed, certificates, and completion against target."""
-    figures = _sum(RegionRollup.objects.filter(scope.q()))
+    figures = _sum(RegionRollup.objects.filter(scope.region_q()))
     target = scope.target
     figures["target"] = target
     figures["target_percent"] = percent(figures["completed"], target)
@@ -111,7 +129,7 @@ def region_breakdown(scope: DashboardScope, parent: Region) -> list[Figures]:
     rows: dict[str, Figures] = {path: Figures(str(r), region=r) for path, r in children.items()}
     direct = Figures(str(DIRECTLY_IN % {"name": parent.name}), region=parent)
     unknown = Figures(str(UNKNOWN_REGION))
-    queryset = RegionRollup.objects.filter(scope.q())
+    queryset = RegionRollup.objects.filter(scope.region_q())
     if parent.pk != scope.root.pk:
         queryset = queryset.filter(region_path__startswith=parent.path)
     depth_len = len(parent.path) + Region.steplen
@@ -138,6 +156,8 @@ def region_breakdown(scope: DashboardScope, parent: Region) -> list[Figures]:
 
 def course_breakdown(scope: DashboardScope) -> list[Figures]:
     """Enrollments, activity, completions and certificates per course."""
+    if scope.has_region_only_figures:
+        return []
     grouped = (
         CourseRollup.objects.filter(scope.q())
         .values("course_id")
@@ -155,7 +175,7 @@ def cohort_breakdown(scope: DashboardScope) -> list[Figures]:
     """Figures per cohort with its trainer and village; learners in no cohort last."""
     grouped = {
         r["cohort_id"]: r
-        for r in RegionRollup.objects.filter(scope.q())
+        for r in RegionRollup.objects.filter(scope.region_q())
         .values("cohort_id")
         .annotate(**{n: Sum(n) for n in COUNTS})
         .order_by()
@@ -165,6 +185,10 @@ def cohort_breakdown(scope: DashboardScope) -> list[Figures]:
     )
     if scope.cohort_ids is not None:
         cohorts = cohorts.filter(pk__in=scope.cohort_ids)
+    if scope.subtrees is not None:
+        cohorts = cohorts.filter(
+            reduce(or_, (Q(village__path__startswith=p) for p in scope.subtrees))
+        )
     rows = []
     for cohort in cohorts.order_by("name"):
         counts = grouped.get(cohort.pk, {})
@@ -185,6 +209,8 @@ def cohort_breakdown(scope: DashboardScope) -> list[Figures]:
 
 def weekly_trend(scope: DashboardScope) -> list[dict]:
     """Per week: learners who joined, were active and completed."""
+    if scope.has_region_only_figures:
+        return []
     return list(
         WeeklyRollup.objects.filter(scope.q())
         .values("week")
@@ -195,6 +221,8 @@ def weekly_trend(scope: DashboardScope) -> list[dict]:
 
 def lesson_funnel(scope: DashboardScope) -> list[dict]:
     """Per lesson in course order: learners who started it and who completed it."""
+    if scope.has_region_only_figures:
+        return []
     rows = list(
         LessonRollup.objects.filter(scope.q())
         .values("course_id", "lesson_id")
@@ -214,6 +242,8 @@ def lesson_funnel(scope: DashboardScope) -> list[dict]:
 
 def missed_questions(scope: DashboardScope, limit: int = 10) -> list[dict]:
     """The quiz questions most often answered wrongly."""
+    if scope.has_region_only_figures:
+        return []
     rows = list(
         QuestionRollup.objects.filter(scope.q())
         .values("lesson_id", "question_id", "question_text")

@@ -2,7 +2,9 @@
 
 Scoping lives here, in querysets, so that every admin view, export and dashboard that starts from
 these functions shows an officer only their office's region subtree and a trainer only their
-cohorts (docs/decisions/0040-region-scoping-in-querysets.md).
+cohorts. An office follows every campaign whose region contains or lies inside its own, but only
+the part of it inside its subtree; only the owning office and the offices above it edit the
+campaign itself (docs/decisions/0090-visibility-down-the-tree.md, which replaces 0040's rule).
 """
 
 from dataclasses import dataclass
@@ -31,6 +33,23 @@ class Scope:
         if not self.region_paths:
             return Q(pk__in=[])
         return reduce(or_, (Q(**{f"{prefix}path__startswith": p}) for p in self.region_paths))
+
+    def covering_q(self, prefix: str = "") -> Q:
+        """Rows whose `<prefix>path` is an ancestor (or the root) of one of the scope's subtrees."""
+        if self.everything:
+            return Q()
+        paths = {
+            p[:end]
+            for p in self.region_paths
+            for end in range(Region.steplen, len(p), Region.steplen)
+        }
+        return Q(**{f"{prefix}path__in": sorted(paths)}) if paths else Q(pk__in=[])
+
+    def contains_path(self, path: str | None) -> bool:
+        """Whether a region path lies in one of the scope's subtrees."""
+        if self.everything:
+            return True
+        return bool(path) and any(path.startswith(p) for p in self.region_paths)
 
 
 def user_scope(user) -> Scope:
@@ -66,29 +85,76 @@ def offices_visible(*, user) -> QuerySet[ProgramOffice]:
 
 
 def campaigns_visible(*, user) -> QuerySet[Campaign]:
-    """Campaigns in the user's subtrees, plus campaigns with a cohort the user trains."""
+    """Campaigns whose region lies inside or contains one of the user's subtrees, plus campaigns
+    with a cohort the user trains."""
     scope = user_scope(user)
-    condition = scope.region_q("region__")
+    condition = scope.region_q("region__") | scope.covering_q("region__")
     if not scope.everything and scope.user_id:
         condition |= Q(pk__in=Cohort.objects.filter(trainer_id=scope.user_id).values("campaign"))
-    return Campaign.objects.filter(condition).select_related("office", "region")
+    return Campaign.objects.filter(condition).select_related("office__region", "region")
+
+
+def campaigns_editable(*, user) -> QuerySet[Campaign]:
+    """Campaigns the user may change or delete: those of their offices and the offices below."""
+    return Campaign.objects.filter(user_scope(user).region_q("office__region__")).select_related(
+        "office", "region"
+    )
+
+
+def campaign_is_editable(*, user, campaign: Campaign) -> bool:
+    """Whether the user may change `campaign` (same rule as `campaigns_editable`)."""
+    return user_scope(user).contains_path(campaign.office.region.path)
 
 
 def cohorts_visible(*, user) -> QuerySet[Cohort]:
-    """Cohorts of campaigns in the user's subtrees, plus the cohorts the user trains."""
+    """Cohorts whose village lies in the user's subtrees, plus the cohorts the user trains."""
     scope = user_scope(user)
-    condition = scope.region_q("campaign__region__")
+    condition = scope.region_q("village__")
     if not scope.everything and scope.user_id:
         condition |= Q(trainer_id=scope.user_id)
     return Cohort.objects.filter(condition).select_related("campaign", "village", "trainer")
 
 
+@dataclass(frozen=True)
+class CampaignPart:
+    """The part of one campaign a user follows.
+
+    `whole`: everything. Otherwise `subtrees` (region paths inside the campaign's region) when the
+    user is an officer below the campaign's region, else `cohort_ids` (a trainer's own cohorts).
+    """
+
+    whole: bool
+    subtrees: tuple[str, ...] = ()
+    cohort_ids: tuple[int, ...] = ()
+
+    @property
+    def root_path(self) -> str:
+        """The deepest region containing every subtree (the dashboard's top level)."""
+        common = self.subtrees[0]
+        for path in self.subtrees[1:]:
+            while not path.startswith(common):
+                common = common[: -Region.steplen]
+        return common
+
+
+def campaign_part_for(*, user, campaign: Campaign) -> CampaignPart:
+    """Which part of `campaign` the user may see (figures, learners, exports, certificates)."""
+    scope = user_scope(user)
+    if scope.contains_path(campaign.region.path):
+        return CampaignPart(whole=True)
+    inside = tuple(p for p in scope.region_paths if p.startswith(campaign.region.path))
+    if inside:
+        return CampaignPart(whole=False, subtrees=inside)
+    cohorts = Cohort.objects.filter(campaign=campaign, trainer_id=scope.user_id)
+    return CampaignPart(whole=False, cohort_ids=tuple(cohorts.values_list("pk", flat=True)))
+
+
 def campaign_cohorts_for(*, user, campaign: Campaign) -> QuerySet[Cohort] | None:
     """The cohorts of `campaign` whose figures the user may see; None means the whole campaign."""
-    scope = user_scope(user)
-    if scope.everything or any(campaign.region.path.startswith(p) for p in scope.region_paths):
+    part = campaign_part_for(user=user, campaign=campaign)
+    if part.whole:
         return None
-    return Cohort.objects.filter(campaign=campaign, trainer_id=scope.user_id)
+    return cohorts_visible(user=user).filter(campaign=campaign)
 
 
 def region_by_code(*, code: str) -> Region | None:

@@ -12,7 +12,14 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from .forms import CampaignForm, CohortForm, ProgramOfficeForm
 from .models import Campaign, Cohort, ProgramOffice, Region
-from .selectors import campaigns_visible, cohorts_visible, offices_visible, regions_visible
+from .selectors import (
+    campaign_is_editable,
+    campaigns_editable,
+    campaigns_visible,
+    cohorts_visible,
+    offices_visible,
+    regions_visible,
+)
 
 REGIONS_ARE_IMPORTED = _("Regions are added with the import_regions command.")
 
@@ -24,36 +31,59 @@ SCOPED_QUERYSETS = {
 }
 
 
+# A campaign is followed by every office it covers but changed only by its own office and the
+# offices above (decision 0090).
+EDITABLE_QUERYSETS = {Campaign: campaigns_editable}
+
+
 def scoped_queryset(model, user):
     """The rows of `model` the user may see (see campaigns.selectors)."""
     return SCOPED_QUERYSETS[model](user=user)
 
 
+def editable_queryset(model, user):
+    """The rows of `model` the user may change or delete."""
+    return EDITABLE_QUERYSETS.get(model, SCOPED_QUERYSETS[model])(user=user)
+
+
 class ScopedIndexView(generic.IndexView):
-    """Listing narrowed to the user's scope."""
+    """Listing narrowed to the user's scope; edit and delete offered only where allowed."""
 
     def get_base_queryset(self):
         return super().get_base_queryset() & scoped_queryset(self.model, self.request.user)
+
+    def _may_edit(self, instance) -> bool:
+        return self.model is not Campaign or campaign_is_editable(
+            user=self.request.user, campaign=instance
+        )
+
+    def get_edit_url(self, instance):
+        return super().get_edit_url(instance) if self._may_edit(instance) else None
+
+    def get_delete_url(self, instance):
+        return super().get_delete_url(instance) if self._may_edit(instance) else None
 
 
 class ScopedObjectMixin:
     """An object outside the user's scope is answered with 404, whatever the view."""
 
+    queryset_for = staticmethod(scoped_queryset)
+
     def get_object(self, *args, **kwargs):
         obj = super().get_object(*args, **kwargs)
         if obj is not None and not (
-            scoped_queryset(self.model, self.request.user).filter(pk=obj.pk).exists()
+            self.queryset_for(self.model, self.request.user).filter(pk=obj.pk).exists()
         ):
             raise Http404
         return obj
 
 
 class ScopedEditView(ScopedObjectMixin, generic.EditView):
-    pass
+    queryset_for = staticmethod(editable_queryset)
 
 
 class ScopedDeleteView(ScopedObjectMixin, generic.DeleteView):
-    pass
+    queryset_for = staticmethod(editable_queryset)
 
 
 class ScopedCopyView(ScopedObjectMixin, generic.CopyView):

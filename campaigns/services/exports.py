@@ -8,9 +8,12 @@ import csv
 import io
 import tempfile
 from collections.abc import Iterable, Iterator
+from functools import reduce
+from operator import or_
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -68,6 +71,15 @@ def _learner_enrollments(scope: DashboardScope, region: Region | None):
     enrollments = Enrollment.objects.filter(campaign_id__in=scope.campaign_ids)
     if scope.cohort_ids is not None:
         enrollments = enrollments.filter(cohort_id__in=scope.cohort_ids)
+    if scope.subtrees is not None:
+        # An office below the campaign's region: only learners of its subtrees (decision 0090).
+        # As in the rollups: the learner's village, else (none given) their cohort's village.
+        inside = reduce(or_, (Q(path__startswith=p) for p in scope.subtrees))
+        codes = Region.objects.filter(inside).values("code")
+        enrollments = enrollments.filter(
+            Q(learner__learner_profile__village_code__in=codes)
+            | Q(learner__learner_profile__village_code="", cohort__village__code__in=codes)
+        )
     if region is not None and region.pk != scope.root.pk:
         codes = Region.objects.filter(path__startswith=region.path).values("code")
         enrollments = enrollments.filter(learner__learner_profile__village_code__in=codes)
@@ -333,7 +345,18 @@ def scope_from_ids(
     """Rebuild a scope in a worker from the ids the view resolved."""
     root = export.office.region if export.office else export.campaign.region
     region = Region.objects.filter(code=export.region_code).first() or root
+    subtrees = None
+    if export.campaign is not None and export.user is not None:
+        # The requesting officer's subtrees are worked out again, never widened by the worker.
+        from campaigns.selectors import campaign_part_for
+
+        part = campaign_part_for(user=export.user, campaign=export.campaign)
+        subtrees = part.subtrees or None
     scope = DashboardScope(
-        tuple(campaign_ids), root, None, tuple(cohort_ids) if cohort_ids is not None else None
+        tuple(campaign_ids),
+        root,
+        None,
+        tuple(cohort_ids) if cohort_ids is not None else None,
+        subtrees=subtrees,
     )
     return scope, region

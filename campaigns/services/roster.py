@@ -7,6 +7,7 @@ importing the same file twice registers and enrolls no one twice.
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 
@@ -47,6 +48,11 @@ FILE_MISSING_COLUMNS = _("The header must name the columns: name, phone, village
 ROW_NAME_MISSING = _("The name is empty.")
 ROW_BAD_PHONE = _("“%(phone)s” is not a mainland China mobile number.")
 ROW_UNKNOWN_VILLAGE = _("No village with code “%(code)s” in this campaign's region.")
+ROW_VILLAGE_OUTSIDE_OFFICE = _("The village “%(code)s” is outside your office's region.")
+ROW_UNKNOWN_VILLAGE_PATH = _("No village “%(path)s” in this campaign's region.")
+ROW_AMBIGUOUS_VILLAGE_PATH = _(
+    "“%(path)s” names several villages; give the full path 省›市›县›乡›村 or the village code."
+)
 ROW_DUPLICATE = _("The same phone number is already on line %(line)s.")
 ROW_COHORT_OUTSIDE = _("No cohort “%(cohort)s” in this campaign.")
 ALREADY_CONFIRMED = _("This roster has already been imported.")
@@ -169,22 +175,79 @@ def _existing_phones(phones: Iterable[str]) -> set[str]:
     return found
 
 
-def roster_validate(*, campaign: Campaign, rows: list[RosterRow]) -> list[RosterRow]:
-    """Decide each row's outcome (new, existing or invalid, with reasons); writes nothing."""
-    cohorts = list(Cohort.objects.filter(campaign=campaign))
+# Separators people put between the names of a village's path ("甘肃省›兰州市›…›某村").
+PATH_SEPARATORS = re.compile(r"\s*[›>/\\、|]\s*")
+
+
+def _split_path(text: str) -> list[str]:
+    return [name for name in PATH_SEPARATORS.split(text.strip()) if name]
+
+
+def _villages_by_path(campaign: Campaign, rows: list[RosterRow]) -> dict[str, list[str]]:
+    """For every row giving its village as a name path: the codes of the villages it may mean."""
+    wanted = {}
+    for row in rows:
+        if row.village_code and not row.village_code.isdigit():
+            names = _split_path(row.village_code)
+            if names:
+                wanted[row.village_code] = names
+    if not wanted:
+        return {}
+    last_names = sorted({names[-1] for names in wanted.values()})
+    candidates = list(
+        Region.objects.filter(
+            campaign.region.subtree_filter(), level=Region.Level.VILLAGE, name__in=last_names
+        )
+    )
+    ancestor_paths = {
+        v.path[:end]
+        for v in candidates
+        for end in range(Region.steplen, len(v.path), Region.steplen)
+    }
+    name_of = dict(Region.objects.filter(path__in=ancestor_paths).values_list("path", "name"))
+    found: dict[str, list[str]] = {}
+    for text, names in wanted.items():
+        found[text] = []
+        for village in candidates:
+            path_names = [
+                name_of.get(village.path[:end], "")
+                for end in range(Region.steplen, len(village.path), Region.steplen)
+            ] + [village.name]
+            # The names given must be the end of the village's path (a partial path is enough
+            # when it names one village).
+            if path_names[-len(names) :] == names:
+                found[text].append(village.code)
+    return found
+
+
+def roster_validate(
+    *, campaign: Campaign, rows: list[RosterRow], within: tuple[str, ...] | None = None
+) -> list[RosterRow]:
+    """Decide each row's outcome (new, existing or invalid, with reasons); writes nothing.
+
+    A village is given by its code or by its name path; `within` (region paths) limits the
+    villages and cohorts to the importing office's subtrees.
+    """
+    by_path = _villages_by_path(campaign, rows)
+    for row in rows:
+        matches = by_path.get(row.village_code)
+        if matches is not None and len(matches) == 1:
+            row.village_code = matches[0]
+    cohorts = list(Cohort.objects.filter(campaign=campaign).select_related("village"))
     cohort_by_key = {c.join_code.casefold(): c for c in cohorts}
     cohort_by_key |= {c.name.casefold(): c for c in cohorts}
     codes = {r.village_code for r in rows}
-    villages = set()
+    village_paths: dict[str, str] = {}
     code_list = list(codes)
     for start in range(0, len(code_list), 1000):
-        villages.update(
+        village_paths.update(
             Region.objects.filter(
                 campaign.region.subtree_filter(),
                 level=Region.Level.VILLAGE,
                 code__in=code_list[start : start + 1000],
-            ).values_list("code", flat=True)
+            ).values_list("code", "path")
         )
+    villages = set(village_paths)
     first_line: dict[str, int] = {}
     for row in rows:
         row.reasons = []
@@ -199,11 +262,20 @@ def roster_validate(*, campaign: Campaign, rows: list[RosterRow]) -> list[Roster
                 row.reasons.append(str(ROW_DUPLICATE % {"line": first_line[normalised]}))
             else:
                 first_line[normalised] = row.line
-        if row.village_code not in villages:
+        matches = by_path.get(row.village_code)
+        if matches is not None:
+            message = ROW_AMBIGUOUS_VILLAGE_PATH if matches else ROW_UNKNOWN_VILLAGE_PATH
+            row.reasons.append(str(message % {"path": row.village_code}))
+        elif row.village_code not in villages:
             row.reasons.append(str(ROW_UNKNOWN_VILLAGE % {"code": row.village_code}))
+        elif within is not None and not _inside(row.village_code, within, village_paths):
+            row.reasons.append(str(ROW_VILLAGE_OUTSIDE_OFFICE % {"code": row.village_code}))
         row.cohort_id = None
         if row.cohort:
             cohort = cohort_by_key.get(row.cohort.casefold())
+            if cohort is not None and within is not None:
+                if not any(cohort.village.path.startswith(p) for p in within):
+                    cohort = None  # another office's cohort: not named to this one
             if cohort is None:
                 row.reasons.append(str(ROW_COHORT_OUTSIDE % {"cohort": row.cohort}))
             else:
@@ -217,11 +289,25 @@ def roster_validate(*, campaign: Campaign, rows: list[RosterRow]) -> list[Roster
     return rows
 
 
+def _inside(code: str, within: tuple[str, ...], village_paths: dict[str, str]) -> bool:
+    path = village_paths.get(code, "")
+    return any(path.startswith(p) for p in within)
+
+
 def roster_preview(
-    *, campaign: Campaign, uploaded_by, content: bytes, filename: str
+    *,
+    campaign: Campaign,
+    uploaded_by,
+    content: bytes,
+    filename: str,
+    within: tuple[str, ...] | None = None,
 ) -> RosterImport:
     """Parse and validate a roster file and keep the preview for the officer to confirm."""
-    rows = roster_validate(campaign=campaign, rows=parse_roster(content=content, filename=filename))
+    rows = roster_validate(
+        campaign=campaign,
+        rows=parse_roster(content=content, filename=filename),
+        within=within,
+    )
     return RosterImport.objects.create(
         campaign=campaign,
         uploaded_by=uploaded_by,

@@ -348,17 +348,27 @@ class CertificateScope:
         return bool(path) and any(path.startswith(p) for p in self.region_paths)
 
 
+# The project has one region scope (campaigns.selectors.user_scope, decision 0090). This room
+# sits below campaigns and may not import it, so campaigns registers it here when it starts.
+_region_scope = None
+
+
+def register_region_scope(function) -> None:
+    """Called by the campaigns room: `function(user)` returns an object with `everything` and
+    `region_paths` (the region subtrees of the user's offices)."""
+    global _region_scope
+    _region_scope = function
+
+
 def certificate_scope(user) -> CertificateScope:
-    """Administrators see every region; an officer the subtrees of the offices they belong to."""
+    """The certificates a staff user may see, from the project's one region scope: every region
+    for administrators, the subtrees of their offices for officers; nothing otherwise."""
     if not user.is_authenticated or not user.is_active:
         return CertificateScope(everything=False, region_paths=())
-    if user.is_superuser or user.has_perm("certificates.view_all_regions"):
-        return CertificateScope(everything=True, region_paths=())
-    office_model = apps.get_model("campaigns", "ProgramOffice")
-    paths = sorted(
-        set(office_model.objects.filter(members=user).values_list("region__path", flat=True))
-    )
-    return CertificateScope(everything=False, region_paths=tuple(paths))
+    if _region_scope is None:  # campaigns not installed: only superusers see certificates
+        return CertificateScope(everything=user.is_superuser, region_paths=())
+    scope = _region_scope(user)
+    return CertificateScope(everything=scope.everything, region_paths=tuple(scope.region_paths))
 
 
 def _check_may_manage(user, certificate: Certificate) -> None:

@@ -210,6 +210,10 @@ RULES = [
     Rule("regions:add", NOBODY, "regions come from the official code list"),
     Rule("regions:delete", NOBODY),
     Rule("regions:*", ADMIN),
+    Rule("courses_review_submit", EDITORS, "anyone who may edit the course (issue 13)"),
+    Rule("courses_review", EDITORS, "approve buttons only for the reviewing groups"),
+    Rule("courses_pack_export", EDITORS, "a course pack for those who may edit the course"),
+    Rule("courses_pack_import", EDITORS, "arrives as drafts for review"),
     # --- the admin: Wagtail's own areas ---
     Rule("wagtailusers_groups:delete", NOBODY, "the roles are fixed (cms/roles.py)"),
     Rule("wagtailusers_*", ADMIN),
