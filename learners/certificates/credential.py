@@ -169,8 +169,43 @@ def _timestamp(moment: datetime) -> str:
 
 
 def recipient_hash(identity: str, salt: str) -> str:
-    """The salted identity hash Open Badges uses: `sha256$` + hex(sha256(identity + salt))."""
+    """The salted identity hash Open Badges uses: `sha256$` + hex(sha256(identity + salt)).
+
+    The salt is 128 random bits kept by the issuer (``Certificate.recipient_salt``) and never
+    published (decision 0077): with it printed next to the hash, a mainland mobile number fell to
+    a brute force in seconds (issue 16, finding 4). Only the issuer, or whoever it gives the salt
+    to, can confirm that a number is the recipient's.
+    """
     return "sha256$" + hashlib.sha256((identity + salt).encode()).hexdigest()
+
+
+def recipient_matches(document: dict, *, identity: str, salt: str) -> bool:
+    """Whether `identity` (a phone number) is `document`'s recipient, given the issuer's salt."""
+    identifiers = (document.get("credentialSubject") or {}).get("identifier") or []
+    expected = recipient_hash(identity, salt)
+    return any(
+        isinstance(item, dict) and secrets.compare_digest(item.get("identityHash", ""), expected)
+        for item in identifiers
+    )
+
+
+def withhold_salt(document: dict, *, key: Ed25519PrivateKey) -> dict:
+    """A credential signed before decision 0077, with its published salt removed and re-signed.
+
+    The proof keeps its original creation time; nothing else in the document changes.
+    """
+    identifiers = (document.get("credentialSubject") or {}).get("identifier") or []
+    if not any(isinstance(item, dict) and "salt" in item for item in identifiers):
+        return document
+    subject = {
+        **document["credentialSubject"],
+        "identifier": [
+            {k: v for k, v in item.items() if k != "salt"} if isinstance(item, dict) else item
+            for item in identifiers
+        ],
+    }
+    created = _parse_time((document.get("proof") or {}).get("created"))
+    return sign({**document, "credentialSubject": subject}, key=key, created=created)
 
 
 def new_salt() -> str:
@@ -224,7 +259,6 @@ def build(facts: CredentialFacts, *, public_key: Ed25519PublicKey) -> dict:
                     "identityHash": recipient_hash(facts.recipient_identity, facts.salt),
                     "identityType": facts.recipient_identity_type,
                     "hashed": True,
-                    "salt": facts.salt,
                 }
             ],
             "achievement": {
