@@ -37,3 +37,18 @@ def learner_changed_statement(learner_id: int, *, now: datetime) -> tuple[str, l
     )
     [statement] = query.get_compiler(connection=connection).as_sql()
     return statement
+
+
+def events_move_figures(events: Iterable[tuple[str, datetime, list]]) -> bool:
+    """Whether new progress events that changed no stored state can still move a dashboard
+    figure: a quiz answer (question figures), or an event in another week than the learner's
+    last activity stored in that course (weekly activity). Each event is (kind, occurred_at,
+    [last activity of each enrollment in its course]). Re-opening a lesson within the minute
+    is neither, and costs no mark."""
+    for kind, occurred_at, lasts in events:
+        if kind == "quiz":
+            return True
+        week = timezone.localtime(occurred_at).isocalendar()[:2]
+        if not any(last and timezone.localtime(last).isocalendar()[:2] == week for last in lasts):
+            return True
+    return False

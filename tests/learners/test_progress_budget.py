@@ -4,6 +4,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from learners.models import Enrollment
@@ -33,9 +34,20 @@ def batch(lessons, size=20):
     return events
 
 
+# The dashboard mark (learners.changes, decision 0095) rides in the single write statement on
+# PostgreSQL; SQLite has no data-modifying WITH, so there it is one INSERT more.
+MARK = 0 if connection.vendor == "postgresql" else 1
+
+
 def statements(captured):
-    # Savepoints come from the test's own transaction, not from the service's work.
-    return [q for q in captured if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+    # Savepoints come from the test's own transaction, not from the service's work; on SQLite
+    # the dashboard mark is its own statement (see MARK).
+    return [
+        q
+        for q in captured
+        if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+        and not (MARK and 'INTO "learners_learnerchange"' in q["sql"])
+    ]
 
 
 def writes(captured) -> list[str]:
@@ -57,7 +69,7 @@ def test_a_batch_of_20_events_costs_at_most_3_queries_plus_1_per_lesson(
     course = make_course(lessons=5, questions=3)
     user = learner(enrolled_in=course)
     events = batch(lessons_of(course)[:touched])
-    with django_assert_max_num_queries(3 + touched + 2) as captured:
+    with django_assert_max_num_queries(3 + touched + 2 + MARK) as captured:
         result = progress_record(learner=user, events=events)
     assert result.accepted == 20
     assert len(statements(captured.captured_queries)) <= 3 + touched
@@ -71,7 +83,7 @@ def test_a_second_batch_on_started_lessons_stays_within_budget(
     lessons = lessons_of(course)[:3]
     progress_record(learner=user, events=batch(lessons[:2], size=4))
     events = batch(lessons)
-    with django_assert_max_num_queries(3 + 3 + 2) as captured:
+    with django_assert_max_num_queries(3 + 3 + 2 + MARK) as captured:
         progress_record(learner=user, events=events)
     assert len(statements(captured.captured_queries)) <= 3 + 3
 
@@ -83,7 +95,7 @@ def test_a_batch_over_two_courses_stays_within_budget(no_hooks, django_assert_ma
     user = learner(enrolled_in=first)
     enrollment_create(learner=user, course=second)
     events = batch([lessons_of(first)[0], lessons_of(second)[0]])
-    with django_assert_max_num_queries(3 + 2 + 2) as captured:
+    with django_assert_max_num_queries(3 + 2 + 2 + MARK) as captured:
         result = progress_record(learner=user, events=events)
     assert set(result.courses) == {first.pk, second.pk}
     assert len(statements(captured.captured_queries)) <= 3 + 2
