@@ -2,7 +2,8 @@
 
 import secrets
 
-# No 0/O, 1/I/L or U/V: people read these codes off a poster or hear them from a trainer.
+# Generated codes avoid 0/O, 1/I/L and U/V: people read them off a poster or hear them from a
+# trainer. Codes an officer chooses may use every digit and every letter but I and O.
 JOIN_CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
 JOIN_CODE_LENGTH = 6
 
@@ -12,9 +13,13 @@ def random_join_code() -> str:
     return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
 
 
+# Codes never contain the letters I or O: a typed I or O is the digit it looks like (decision 0091).
+LOOK_ALIKES = str.maketrans({"O": "0", "I": "1"})
+
+
 def normalise_join_code(raw: str) -> str:
-    """Upper-case and strip the spaces and dashes people add when typing a code."""
-    return "".join(raw.split()).replace("-", "").upper()
+    """Upper-case, strip the spaces and dashes people add, and read I and O as 1 and 0."""
+    return "".join(raw.split()).replace("-", "").upper().translate(LOOK_ALIKES)
 
 
 def new_join_code() -> str:

@@ -1,18 +1,27 @@
 """Admin forms whose choices are narrowed to what the signed-in user may see."""
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page
 
 from cms.roles import TRAINERS
 
-from .models import Region
+from .codes import new_join_code, normalise_join_code
+from .models import JOIN_CODE_RULE, Region
 from .selectors import campaigns_visible, offices_visible, regions_visible
 
 REGION_CODE_HELP = _("The 12-digit division code of a region inside your office's region.")
 REGION_NOT_FOUND = _("No region with this code in your region.")
 VILLAGE_CODE_HELP = _("The 12-digit division code of the cohort's village.")
+JOIN_CODE_HELP = _(
+    "Learners type this code or scan its QR code to join. %(rule)s A free code you may use: "
+    "%(code)s"
+)
 
 
 class RegionCodeField(forms.ModelChoiceField):
@@ -30,13 +39,35 @@ class RegionCodeField(forms.ModelChoiceField):
         return super().prepare_value(value)
 
 
+def one_per_course(courses):
+    """Each course once, whatever its translations: its page in the default language (the one
+    progress and certificates are kept on, decision 0071), or its only page when it has none."""
+    language = get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    in_default = Page.objects.filter(locale__language_code=language).values("translation_key")
+    return courses.filter(
+        Q(locale__language_code=language) | ~Q(translation_key__in=in_default)
+    ).order_by("title")
+
+
 class ScopedAdminForm(WagtailAdminModelForm):
-    """Base form: every subclass narrows its choice fields to the user in `narrow(user)`."""
+    """Base form: every subclass narrows its choice fields to the user in `narrow(user)`.
+
+    A join code field states its rule, offers a free generated code, and accepts the code as
+    people type it (lower case, spaces, I and O for 1 and 0).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "join_code" in self.fields:
+            self.fields["join_code"].help_text = JOIN_CODE_HELP % {
+                "rule": JOIN_CODE_RULE,
+                "code": new_join_code(),
+            }
         if self.for_user is not None:
             self.narrow(self.for_user)
+
+    def clean_join_code(self) -> str:
+        return normalise_join_code(self.cleaned_data.get("join_code") or "")
 
 
 class CampaignForm(ScopedAdminForm):
@@ -51,7 +82,7 @@ class CampaignForm(ScopedAdminForm):
         )
         if "courses" in self.fields:
             self.fields["courses"].widget = forms.CheckboxSelectMultiple()
-            self.fields["courses"].queryset = self.fields["courses"].queryset.order_by("title")
+            self.fields["courses"].queryset = one_per_course(self.fields["courses"].queryset)
 
 
 class CohortForm(ScopedAdminForm):

@@ -13,9 +13,11 @@ from .storage import export_storage
 REGION_CODE_VALIDATOR = RegexValidator(
     r"^\d{12}$", _("A division code has exactly 12 digits."), code="region_code"
 )
-JOIN_CODE_VALIDATOR = RegexValidator(
-    r"^[2-9A-HJ-NP-Z]{4,12}$", _("Use 4 to 12 letters and digits."), code="join_code"
+JOIN_CODE_RULE = _(
+    "4 to 12 letters and digits, without the letters I and O (a typed I or O is read as 1 or 0); "
+    "lower case is fine."
 )
+JOIN_CODE_VALIDATOR = RegexValidator(r"^[0-9A-HJ-NP-Z]{4,12}$", JOIN_CODE_RULE, code="join_code")
 
 REGION_SCOPE_OUTSIDE_OFFICE = _("The campaign's region must be inside the office's region.")
 DATES_REVERSED = _("The campaign cannot end before it starts.")

@@ -94,3 +94,11 @@ def test_expired_code_enrolls_no_one(client, tree, campaign):
     client.force_login(UserFactory(username="farmer"))
     assert client.post("/join/SPRG26/").status_code == 410
     assert not Enrollment.objects.exists()
+
+
+def test_a_code_typed_with_o_and_i_opens_the_campaign_whose_code_has_0_and_1(client, tree):
+    office = ProgramOfficeFactory(region=tree.a)
+    CampaignFactory(office=office, title="团结村", join_code="TJWG01")
+    response = client.get("/en/join/", {"code": "tjwg oi"})
+    assert response.status_code == 302
+    assert response["Location"].endswith("/join/TJWG01/")
