@@ -51,6 +51,18 @@ COLLECTION_PERMISSIONS = {
         "wagtaildocs.delete_document",
     ),
 }
+# Audio and video, on the root collection. wagtailmedia names its permissions after
+# wagtailmedia.Media even with our own media model (decision 0080); granted by
+# courses/migrations/0003 on existing databases, and by create_roles once wagtailmedia is migrated.
+MEDIA_COLLECTION_PERMISSIONS = {
+    TRAINERS: ("wagtailmedia.add_media", "wagtailmedia.change_media"),
+    PROGRAM_OFFICERS: ("wagtailmedia.add_media", "wagtailmedia.change_media"),
+    ADMINISTRATORS: (
+        "wagtailmedia.add_media",
+        "wagtailmedia.change_media",
+        "wagtailmedia.delete_media",
+    ),
+}
 # Plain model permissions ("app_label.codename").
 MODEL_PERMISSIONS = {
     TRAINERS: ("wagtailadmin.access_admin",),
@@ -133,6 +145,14 @@ def create_roles(apps, schema_editor) -> None:
         for dotted in COLLECTION_PERMISSIONS[role]:
             GroupCollectionPermission.objects.get_or_create(
                 group=group, collection=root_collection, permission=_permission(apps, dotted)
+            )
+        for dotted in MEDIA_COLLECTION_PERMISSIONS[role]:
+            try:
+                permission = _permission(apps, dotted)
+            except LookupError:  # cms 0002 may run before wagtailmedia's migrations
+                continue
+            GroupCollectionPermission.objects.get_or_create(
+                group=group, collection=root_collection, permission=permission
             )
 
 

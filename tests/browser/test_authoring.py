@@ -97,7 +97,10 @@ def test_trainer_writes_previews_and_submits_a_lesson_and_a_reviewer_publishes_i
     add_block(desk, "quiz", "判断题")
     desk.fill("#quiz-1-value-prompt", "照片可以随便发给陌生人。")
     desk.select_option("#quiz-1-value-correct_answer", "false")
-    desk.select_option("#id_narration", label=demo_site.title)
+    # The narration field is the audio chooser (wagtailmedia's modal), not a drop-down.
+    desk.locator("#id_narration-chooser [data-chooser-action-choose]").first.click()
+    desk.locator(".modal-dialog a.media-choice", has_text=demo_site.title).first.click()
+    desk.wait_for_function("() => document.getElementById('id_narration').value !== ''")
 
     # The preview panel opens at phone width (360 px) and renders the lesson.
     desk.locator('button[data-side-panel-toggle="preview"]').click()

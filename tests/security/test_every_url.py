@@ -237,6 +237,7 @@ RULES = [
     Rule("wagtailmedia:add", STAFF),
     Rule("wagtailmedia:chooser", STAFF),
     Rule("wagtailmedia:chooser_typed", STAFF),
+    Rule("wagtailmedia:chooser_upload", STAFF, "upload from the chooser, as with images"),
     Rule("wagtailmedia:*", GET_REFUSED),
     Rule("courses_narration_record", GET_REFUSED, "POST only: the editor's recorder"),
     Rule("wagtailadmin_reports:locked_pages*", REVIEWERS),
