@@ -54,6 +54,10 @@ ROW_AMBIGUOUS_VILLAGE_PATH = _(
     "“%(path)s” names several villages; give the full path 省›市›县›乡›村 or the village code."
 )
 ROW_DUPLICATE = _("The same phone number is already on line %(line)s.")
+# Says nothing about who holds the number or where (issue 16, finding 1).
+ROW_PHONE_NOT_HERE = _(
+    "This number cannot be added here. The learner can join the campaign with its join code."
+)
 ROW_COHORT_OUTSIDE = _("No cohort “%(cohort)s” in this campaign.")
 ALREADY_CONFIRMED = _("This roster has already been imported.")
 
@@ -175,6 +179,54 @@ def _existing_phones(phones: Iterable[str]) -> set[str]:
     return found
 
 
+def _phones_outside(phones: Iterable[str], region_paths: tuple[str, ...]) -> set[str]:
+    """Registered numbers whose learner has nothing to do with these region subtrees.
+
+    A learner is inside when their village, or a campaign or cohort they are enrolled in, lies in
+    one of the subtrees. Anyone else's number must not be matched, enrolled or even called
+    "registered" by this office's roster (issue 16, finding 1).
+    """
+    from django.apps import apps
+    from django.db.models import Q
+
+    from learners.accounts.models import LearnerProfile
+
+    enrollment_model = apps.get_model("learners", "Enrollment")
+    outside: set[str] = set()
+    phones = list(phones)
+    for start in range(0, len(phones), 1000):  # SQLite caps the number of query parameters
+        chunk = phones[start : start + 1000]
+        profiles = list(
+            LearnerProfile.objects.filter(phone__in=chunk).values_list(
+                "phone", "user_id", "village_code"
+            )
+        )
+        if not profiles:
+            continue
+        in_paths = Q(pk__in=[])
+        for path in region_paths:
+            in_paths |= Q(path__startswith=path)
+        villages = {code for _phone, _user, code in profiles if code}
+        inside_villages = set(
+            Region.objects.filter(in_paths, code__in=villages).values_list("code", flat=True)
+        )
+        enrolled_q = Q(pk__in=[])
+        for path in region_paths:
+            enrolled_q |= Q(campaign__region__path__startswith=path)
+            enrolled_q |= Q(cohort__village__path__startswith=path)
+        inside_users = set(
+            enrollment_model.objects.filter(
+                enrolled_q, learner_id__in=[user for _phone, user, _code in profiles]
+            ).values_list("learner_id", flat=True)
+        )
+        outside.update(
+            phone
+            for phone, user, code in profiles
+            if code not in inside_villages and user not in inside_users
+        )
+    return outside
+
+
 # Separators people put between the names of a village's path ("甘肃省›兰州市›…›某村").
 PATH_SEPARATORS = re.compile(r"\s*[›>/\\、|]\s*")
 
@@ -221,12 +273,18 @@ def _villages_by_path(campaign: Campaign, rows: list[RosterRow]) -> dict[str, li
 
 
 def roster_validate(
-    *, campaign: Campaign, rows: list[RosterRow], within: tuple[str, ...] | None = None
+    *,
+    campaign: Campaign,
+    rows: list[RosterRow],
+    within: tuple[str, ...] | None = None,
+    learners_within: tuple[str, ...] | None = None,
 ) -> list[RosterRow]:
     """Decide each row's outcome (new, existing or invalid, with reasons); writes nothing.
 
     A village is given by its code or by its name path; `within` (region paths) limits the
-    villages and cohorts to the importing office's subtrees.
+    villages and cohorts to the importing office's subtrees. `learners_within` (the importer's
+    region paths; None for administrators) limits which registered learners may be matched: a
+    number held by a learner outside them is a row error that names no one.
     """
     by_path = _villages_by_path(campaign, rows)
     for row in rows:
@@ -280,6 +338,11 @@ def roster_validate(
                 row.reasons.append(str(ROW_COHORT_OUTSIDE % {"cohort": row.cohort}))
             else:
                 row.cohort_id = cohort.pk
+    if learners_within is not None:
+        outside = _phones_outside(first_line, learners_within)
+        for row in rows:
+            if row.phone in outside and not row.reasons:
+                row.reasons.append(str(ROW_PHONE_NOT_HERE))
     existing = _existing_phones(first_line)
     for row in rows:
         if row.reasons:
@@ -303,10 +366,14 @@ def roster_preview(
     within: tuple[str, ...] | None = None,
 ) -> RosterImport:
     """Parse and validate a roster file and keep the preview for the officer to confirm."""
+    from campaigns.selectors import user_scope
+
+    scope = user_scope(uploaded_by) if uploaded_by is not None else None
     rows = roster_validate(
         campaign=campaign,
         rows=parse_roster(content=content, filename=filename),
         within=within,
+        learners_within=None if scope is None or scope.everything else scope.region_paths,
     )
     return RosterImport.objects.create(
         campaign=campaign,
