@@ -1,6 +1,7 @@
 """Editor integration: authoring warnings after saving a lesson; whole-course review and packs."""
 
 from django.contrib import messages
+from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
@@ -87,7 +88,8 @@ def narration_recorder_js():
 
 
 class SubmitCourseMenuItem(ActionMenuItem):
-    """In the course editor's action menu: send the course with its changed lessons for review."""
+    """In the course editor's action menu: save the draft, then confirm sending the course with
+    its changed lessons for review (course_submit_after_save)."""
 
     label = _("Submit the whole course for review…")
     name = "action-submit-course"
@@ -103,13 +105,18 @@ class SubmitCourseMenuItem(ActionMenuItem):
             and not page.workflow_in_progress
         )
 
-    def get_url(self, parent_context):
-        return reverse("courses_review_submit", args=[parent_context["page"].pk])
-
 
 @hooks.register("register_page_action_menu_item")
 def submit_course_menu_item():
     return SubmitCourseMenuItem(order=15)
+
+
+@hooks.register("after_edit_page")
+def course_submit_after_save(request, page):
+    """The draft is saved; go on to the whole-course submission."""
+    if SubmitCourseMenuItem.name in request.POST and isinstance(page.specific, CoursePage):
+        return redirect("courses_review_submit", page.pk)
+    return None
 
 
 def _course_buttons(page, user, priority: int):

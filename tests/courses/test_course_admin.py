@@ -42,12 +42,43 @@ def draft_course():
     return course
 
 
-def test_the_course_editor_offers_the_whole_course_submission(client, trainer, draft_course):
+def _edit_form(course, **changes) -> dict:
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
+
+    return nested_form_data(
+        {
+            "title": course.title,
+            "slug": course.slug,
+            "summary": course.summary,
+            "cover_alt": "",
+            "level": course.level,
+            "estimated_minutes": course.estimated_minutes,
+            "learning_outcomes": streamfield([]),
+            "pass_mark": course.pass_mark,
+            "certificate_enabled": "on",
+            "certificate_title": "",
+            "comments": inline_formset([]),
+            **changes,
+        }
+    )
+
+
+def test_the_course_editor_saves_then_offers_the_whole_course_submission(
+    client, trainer, draft_course
+):
     client.force_login(trainer)
-    editor = client.get(reverse("wagtailadmin_pages:edit", args=[draft_course.pk]))
-    submit_url = reverse("courses_review_submit", args=[draft_course.pk])
-    assert submit_url in editor.content.decode()
-    assert "提交整门课程审核" in editor.content.decode()
+    url = reverse("wagtailadmin_pages:edit", args=[draft_course.pk])
+    editor = client.get(url).content.decode()
+    assert 'name="action-submit-course"' in editor and "提交整门课程审核" in editor
+
+    response = client.post(
+        url, _edit_form(draft_course, summary="改过的简介。") | {"action-submit-course": "1"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == reverse("courses_review_submit", args=[draft_course.pk])
+    draft_course.refresh_from_db()
+    assert draft_course.get_latest_revision_as_object().summary == "改过的简介。"
 
 
 def test_a_trainer_sees_what_is_sent_and_submits_once(client, trainer, draft_course):
