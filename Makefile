@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test lint format messages lock bench bench-full bench-load ci clean
+.PHONY: help install run dev test lint format messages lock bench bench-full bench-load ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -28,11 +28,15 @@ $(VENV)/.installed: $(BIN)/activate pyproject.toml requirements.lock
 install: $(VENV)/.installed ## Create .venv and install the pinned dependencies
 	@$(BIN)/python manage.py compile_translations
 
-run: install ## Set up the embedded default (SQLite, file cache, filesystem broker) and serve it
+run: install ## Serve the embedded default (SQLite, file cache, filesystem broker) as in production: gunicorn, DEBUG off
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py bootstrap_demo
-	$(BIN)/python manage.py serve_embedded --addr $(HOST) --port $(PORT)
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py serve_embedded --addr $(HOST) --port $(PORT)
+
+dev: install ## Like run, but Django's runserver with the code reloader and debug pages
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py bootstrap_demo
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py serve_embedded --dev --addr $(HOST) --port $(PORT)
 
 test: install ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

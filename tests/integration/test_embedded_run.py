@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -29,7 +30,8 @@ def _get(url: str, timeout: float = 15) -> tuple[int, bytes]:
 
 
 def _wait_until_up(base: str) -> None:
-    deadline = time.monotonic() + 90
+    # collectstatic (hashing and compressing every file) runs first: minutes on a busy machine.
+    deadline = time.monotonic() + 360
     while time.monotonic() < deadline:
         try:
             if _get(f"{base}/healthz", timeout=2)[0] in (200, 503):
@@ -48,7 +50,13 @@ def embedded_site(tmp_path_factory):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
     }
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.dev", VAR_DIR=str(var), PYTHONUNBUFFERED="1")
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.dev",
+        VAR_DIR=str(var),
+        STATIC_ROOT=str(var / "static"),
+        PYTHONUNBUFFERED="1",
+    )
+    env.pop("SITE_URL", None)
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput", "-v0"], cwd=REPO, env=env, check=True)
     subprocess.run([*manage, "bootstrap_demo"], cwd=REPO, env=env, check=True, capture_output=True)
@@ -74,6 +82,53 @@ def test_home_admin_login_and_healthz_answer_200(embedded_site):
     for path in ("/", "/en/", "/admin/login/", "/healthz"):
         status, _ = _get(base + path)
         assert status == 200, path
+
+
+def _get_with_headers(url: str, headers: dict) -> tuple[int, dict, bytes]:
+    request = urllib.request.Request(url, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_the_web_server_is_gunicorn_with_debug_off(embedded_site):
+    base, var = embedded_site
+    assert "Booting worker" in (var / "serve.log").read_text()  # gunicorn, not runserver
+    status, body = _get(base + "/no-such-page/?x=1")
+    # No debug page listing the URL map: the site's own page.
+    assert status == 404
+    assert b"URLconf" not in body and b"DEBUG = True" not in body
+
+
+def test_an_unknown_path_gets_the_chinese_404_page_in_the_learner_design(embedded_site):
+    base, _ = embedded_site
+    for path in ("/no-such-page/", "/c/0000000000000000", "/zh-hans/courses/nothing-here/"):
+        status, _, body = _get_with_headers(base + path, {})  # no language preference
+        page = body.decode()
+        assert status == 404, path
+        assert '<html lang="zh-hans"' in page, path
+        assert "找不到这个页面" in page, path
+        assert 'href="/"' in page  # a way back home
+        assert 'class="site-header"' in page  # the learner design, not a bare error page
+        assert len(body) <= 14 * 1024, (path, len(body))
+
+
+def test_javascript_is_served_compressed_with_far_future_caching(embedded_site):
+    base, _ = embedded_site
+    home = _get(base + "/")[1].decode()
+    scripts = re.findall(r'src="(/static/[^"]+\.js)"', home)
+    assert scripts, "the home page loads no script"
+    status, headers, _ = _get_with_headers(base + scripts[0], {"Accept-Encoding": "gzip, br"})
+    assert status == 200
+    assert headers.get("Content-Encoding") in ("gzip", "br")
+    assert "immutable" in headers.get("Cache-Control", "")
+
+
+def test_links_that_leave_the_site_use_the_address_it_listens_on(embedded_site):
+    base, var = embedded_site
+    assert f"on {base}/" in (var / "serve.log").read_text()
 
 
 def test_healthz_reports_sqlite_file_cache_and_filesystem_broker_up(embedded_site):
@@ -112,7 +167,11 @@ def test_ctrl_c_stops_web_server_and_worker(tmp_path):
         for key, value in os.environ.items()
         if key not in {"DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"}
     }
-    env.update(DJANGO_SETTINGS_MODULE="cms.settings.dev", VAR_DIR=str(tmp_path))
+    env.update(
+        DJANGO_SETTINGS_MODULE="cms.settings.dev",
+        VAR_DIR=str(tmp_path),
+        STATIC_ROOT=str(tmp_path / "static"),
+    )
     port = _free_port()
     process = subprocess.Popen(
         [sys.executable, "manage.py", "serve_embedded", "--port", str(port), "--noreload"],

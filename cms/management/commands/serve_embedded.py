@@ -1,4 +1,9 @@
-"""Run the web server and a Celery worker (with beat) together; Ctrl-C stops both."""
+"""Run the web server and a Celery worker (with beat) together; Ctrl-C stops both.
+
+`make run`: gunicorn with DEBUG off and compressed, far-future cached static files
+(`cms.settings.embedded`), as the site will run on a village office's one machine.
+`make dev` (`--dev`): Django's runserver with the code reloader and debug pages.
+"""
 
 import os
 import signal
@@ -9,20 +14,59 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+EMBEDDED_SETTINGS = "cms.settings.embedded"
+
 
 class Command(BaseCommand):
-    help = "Start the development web server and a real Celery worker side by side (make run)."
+    help = "Start the web server and a real Celery worker side by side (make run, make dev)."
 
     def add_arguments(self, parser):
         parser.add_argument("--addr", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", default=os.environ.get("PORT", "8000"))
+        parser.add_argument(
+            "--dev", action="store_true", help="runserver with the reloader and debug pages."
+        )
         parser.add_argument("--noreload", action="store_true", help="Disable the code reloader.")
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
 
-    def handle(self, *args, addr: str, port: str, noreload: bool, **options):
+    def _env(self, *, addr: str, port: str, dev: bool) -> dict[str, str]:
+        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+        # Links that leave the site (QR codes, SMS texts) point where it really listens.
+        env.setdefault("SITE_URL", f"http://{addr}:{port}")
+        if not dev and env.get("DJANGO_SETTINGS_MODULE") in (None, "cms.settings.dev"):
+            env["DJANGO_SETTINGS_MODULE"] = EMBEDDED_SETTINGS
+        return env
+
+    def handle(self, *args, addr: str, port: str, dev: bool, noreload: bool, workers: int, **o):
         python = sys.executable
-        web = [python, "manage.py", "runserver", f"{addr}:{port}"]
-        if noreload:
-            web.append("--noreload")
+        env = self._env(addr=addr, port=port, dev=dev)
+        if dev:
+            web = [python, "manage.py", "runserver", f"{addr}:{port}"]
+            if noreload:
+                web.append("--noreload")
+        else:
+            # Hashed, compressed (gzip, and br when brotli is installed) copies for WhiteNoise.
+            subprocess.run(
+                [python, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+                env=env,
+                check=True,
+            )
+            web = [
+                python,
+                "-m",
+                "gunicorn",
+                "cms.wsgi:application",
+                "--bind",
+                f"{addr}:{port}",
+                "--workers",
+                str(workers),
+                "--threads",
+                "4",
+                "--graceful-timeout",
+                "10",
+                "--access-logfile",
+                "-",
+            ]
         worker = [
             python,
             "-m",
@@ -38,11 +82,9 @@ class Command(BaseCommand):
             "--concurrency",
             "2",
         ]
-        env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         processes = [subprocess.Popen(worker, env=env), subprocess.Popen(web, env=env)]
-        self.stdout.write(
-            f"Web server on http://{addr}:{port}/ and a Celery worker. Ctrl-C stops both."
-        )
+        kind = "Development server" if dev else "Web server (gunicorn, DEBUG off)"
+        self.stdout.write(f"{kind} on {env['SITE_URL']}/ and a Celery worker. Ctrl-C stops both.")
         try:
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
