@@ -8,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from learners.models import Enrollment
+
 from .codes import normalise_join_code
 from .services import campaign_join, join_target_check
 
@@ -49,5 +51,7 @@ def join(request, code: str):
             "target": target,
             "code": normalise_join_code(code),
             "login_url": f"{reverse('account_login')}?next={request.path}",
+            "joined": request.user.is_authenticated
+            and Enrollment.objects.filter(learner=request.user, campaign=target.campaign).exists(),
         },
     )

@@ -13,12 +13,75 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
+from django.utils.translation import get_language
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
 
 from .models import Enrollment, LessonProgress
 
 OFFLINE_MANIFEST_TTL = 60 * 60
+
+
+# --- one course across languages (decision 0071) -----------------------------------------------
+# Progress, enrollments, completion and certificates belong to a course's or lesson's translation
+# key. They are stored against the *canonical* page: the translation in the default language
+# (zh-hans), or the page itself when it has none. Pages of any language read the state by
+# translation key.
+
+
+def canonical_language() -> str:
+    """The language code of canonical pages (the site's default content language)."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def canonical_id_of() -> Subquery:
+    """For a page row: the id of its canonical translation (NULL when it has none)."""
+    return Subquery(
+        Page.objects.filter(
+            translation_key=OuterRef("translation_key"),
+            locale__language_code=canonical_language(),
+        ).values("pk")[:1]
+    )
+
+
+def canonical_ids(page_ids) -> dict[int, int]:
+    """Canonical page id by page id (itself if canonical or without a canonical translation)."""
+    ids = list(page_ids)
+    if not ids:
+        return {}
+    rows = Page.objects.filter(pk__in=ids).annotate(canonical=canonical_id_of())
+    found = {pk: canonical or pk for pk, canonical in rows.values_list("pk", "canonical")}
+    return {pk: found.get(pk, pk) for pk in ids}
+
+
+def canonical_page(page: Page) -> Page:
+    """`page`'s canonical translation, of the same specific type (one query unless canonical)."""
+    if page.locale_id and page.locale.language_code == canonical_language():
+        return page
+    model = type(page)
+    return (
+        model.objects.filter(
+            translation_key=page.translation_key, locale__language_code=canonical_language()
+        ).first()
+        or page
+    )
+
+
+def localized_pages(pages: list[Page]) -> dict[int, Page]:
+    """Each page's translation in the active language (itself when there is none): one query."""
+    if not pages:
+        return {}
+    language = get_supported_content_language_variant(get_language())
+    translations = {
+        page.translation_key: page
+        for page in Page.objects.filter(
+            translation_key__in=[p.translation_key for p in pages],
+            locale__language_code=language,
+        ).specific()
+    }
+    return {p.pk: translations.get(p.translation_key, p) for p in pages}
 
 
 @dataclass(frozen=True)
@@ -38,21 +101,23 @@ class CourseProgress:
 
 
 def enrollments_for(*, user: AbstractBaseUser, course: CoursePage) -> list[Enrollment]:
-    """The user's enrollments in `course` (self-study and campaigns)."""
+    """The user's enrollments in `course`, in any language (self-study and campaigns)."""
     if not user.is_authenticated:
         return []
-    return list(Enrollment.objects.filter(learner=user, course=course))
+    return list(
+        Enrollment.objects.filter(learner=user, course__translation_key=course.translation_key)
+    )
 
 
-def lesson_statuses(*, user: AbstractBaseUser, lesson_ids) -> dict[int, str]:
-    """LessonProgress status by lesson id for the given lessons."""
+def lesson_statuses(*, user: AbstractBaseUser, lessons) -> dict[int, str]:
+    """LessonProgress status by lesson id for the given lessons (state kept in any language)."""
     if not user.is_authenticated:
         return {}
-    return dict(
-        LessonProgress.objects.filter(learner=user, lesson_id__in=list(lesson_ids)).values_list(
-            "lesson_id", "status"
-        )
-    )
+    id_of = {lesson.translation_key: lesson.pk for lesson in lessons}
+    rows = LessonProgress.objects.filter(
+        learner=user, lesson__translation_key__in=list(id_of)
+    ).values_list("lesson__translation_key", "status")
+    return {id_of[key]: status for key, status in rows}
 
 
 def lessons_with_statuses(
@@ -61,7 +126,9 @@ def lessons_with_statuses(
     """The `lessons` and the user's status in each, read together in one query."""
     if not user or not user.is_authenticated:
         return list(lessons), {}
-    status = LessonProgress.objects.filter(learner=user, lesson=OuterRef("pk")).values("status")
+    status = LessonProgress.objects.filter(
+        learner=user, lesson__translation_key=OuterRef("translation_key")
+    ).values("status")
     rows = list(lessons.annotate(learner_status=Subquery(status[:1])))
     return rows, {row.pk: row.learner_status for row in rows if row.learner_status}
 
@@ -81,7 +148,7 @@ def course_progress(
     """
     enrollments = enrollments_for(user=user, course=course) if with_enrollment else []
     if statuses is None:
-        statuses = lesson_statuses(user=user, lesson_ids=[lesson.pk for lesson in lessons])
+        statuses = lesson_statuses(user=user, lessons=lessons)
     done = LessonProgress.Status.COMPLETED
     next_lesson = next((lesson for lesson in lessons if statuses.get(lesson.pk) != done), None)
     completed_count = sum(1 for lesson in lessons if statuses.get(lesson.pk) == done)

@@ -29,6 +29,10 @@ def my_learning(request: HttpRequest) -> HttpResponse:
         # A course taken alone and in a campaign shows once (the progress is the same).
         by_course.setdefault(enrollment.course_id, enrollment)
     shown = list(by_course.values())
+    # Courses are kept on their canonical page; show each in the reader's language.
+    localized = selectors.localized_pages([e.course for e in shown])
+    for enrollment in shown:
+        enrollment.shown_course = localized[enrollment.course_id]
     from .certificates.selectors import certificates_for_learner
 
     context = {
@@ -44,7 +48,8 @@ def my_learning(request: HttpRequest) -> HttpResponse:
 def course_start(request: HttpRequest, course_id: int) -> HttpResponse:
     """Enroll the learner on their own (idempotent) and open the next unfinished lesson."""
     course = get_object_or_404(CoursePage.objects.live().public(), pk=course_id)
-    services.enrollment_create(learner=request.user, course=course)
+    # Enrollments belong to the course in every language: kept on its canonical page.
+    services.enrollment_create(learner=request.user, course=selectors.canonical_page(course))
     lessons = list(LessonPage.objects.live().public().child_of(course))
     # Started from a lesson page: go back to that lesson, not the first unfinished one.
     asked = request.POST.get("lesson", "")
@@ -67,7 +72,8 @@ def _record(request: HttpRequest, lesson: LessonPage, events: list[dict]) -> Htt
 def _event(lesson: LessonPage, kind: str, data: dict | None = None) -> dict:
     return {
         "id": str(uuid.uuid4()),
-        "lesson": lesson.pk,
+        # Progress is recorded against the canonical lesson, whatever the page's language.
+        "lesson": lesson.record_id,
         "kind": kind,
         "at": timezone.now().isoformat(),
         "data": data or {},
@@ -79,6 +85,7 @@ def _event(lesson: LessonPage, kind: str, data: dict | None = None) -> dict:
 def lesson_read(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Without JavaScript: mark a lesson read, then open the next lesson (or the course)."""
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    lesson.record_id = selectors.canonical_ids([lesson.pk])[lesson.pk]
     failed = _record(request, lesson, [_event(lesson, "opened"), _event(lesson, "read")])
     if failed:
         return failed
@@ -91,6 +98,7 @@ def lesson_read(request: HttpRequest, lesson_id: int) -> HttpResponse:
 def lesson_quiz(request: HttpRequest, lesson_id: int) -> HttpResponse:
     """Without JavaScript: submit the quiz as a plain form, then show the lesson with feedback."""
     lesson = get_object_or_404(LessonPage.objects.live().public(), pk=lesson_id)
+    lesson.record_id = selectors.canonical_ids([lesson.pk])[lesson.pk]
     # Form fields are named by question block id (the quiz block template's inputs).
     answers = {}
     for question_id in lesson_quiz_key(lesson):

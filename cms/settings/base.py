@@ -247,6 +247,8 @@ LOGIN_REDIRECT_URL = "/"
 # Learners: phone + SMS code (sign-up and sign-in); staff and demo accounts: username + password.
 # docs/decisions/0020-learner-accounts.md, 0021-sms-backends.md
 ACCOUNT_ADAPTER = "learners.accounts.adapter.AccountAdapter"
+# "Signed in as 张三" or "138****5678", never the internal username.
+ACCOUNT_USER_DISPLAY = "learners.accounts.selectors.user_display"
 ACCOUNT_LOGIN_METHODS = {"phone", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["phone*"]
 ACCOUNT_FORMS = {

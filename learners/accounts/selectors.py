@@ -85,3 +85,20 @@ def personal_data_collect(*, user: AbstractBaseUser) -> dict:
     for section, exporter in privacy.exporters().items():
         data[section] = exporter(user)
     return data
+
+
+def user_display(user: AbstractBaseUser) -> str:
+    """How allauth names the user ("signed in as …"): their name, else their masked number.
+
+    Learners never see the internal username (`uab09c61b1967`); staff, who have no profile, are
+    named by their username.
+    """
+    from .phone import mask_phone
+
+    profile = LearnerProfile.objects.filter(user=user).only("display_name", "phone").first()
+    if profile is not None:
+        if profile.display_name:
+            return profile.display_name
+        if profile.phone:
+            return mask_phone(profile.phone)
+    return user.get_username()

@@ -286,7 +286,8 @@ def _new_certificate(enrollment) -> Certificate:
         office=office,
         region=region,
         learner_name=_learner_name(enrollment.learner)[:100],
-        course_title=(enrollment.course.certificate_title or enrollment.course.title)[:255],
+        # "完成了课程《…》" names the course itself (certificate_title is the document's name).
+        course_title=enrollment.course.title[:255],
         issuer_name=(office.name if office is not None else PLATFORM_ISSUER)[:120],
         signatory_name=(office.signatory_name if office is not None else "")[:80],
         hours=_course_hours(enrollment.course),

@@ -23,7 +23,7 @@ statement on PostgreSQL (decision 0025). The SQL itself lives in one place, `pro
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -56,6 +56,7 @@ from courses.selectors import lesson_quiz_key, score_quiz
 
 from ..changes import events_move_figures, learner_changed_statement
 from ..models import Enrollment, LessonProgress, ProgressEvent
+from ..selectors import canonical_ids
 from . import progress_sql
 
 MAX_EVENTS = 100
@@ -358,6 +359,40 @@ def course_state(*, learner: AbstractBaseUser, course: CoursePage) -> CourseStat
     return CourseState(percent, average, figures["last"], completed)
 
 
+def _lesson_rows(learner: AbstractBaseUser, lesson_ids: set[int]) -> list[LessonPage]:
+    """The live lessons of the batch's courses with the learner's state and enrollments."""
+    return list(
+        _live_lessons()
+        .filter(_siblings_of_batch(lesson_ids))
+        .defer("body")
+        .alias(
+            mine=FilteredRelation(
+                "learner_progress", condition=Q(learner_progress__learner=learner)
+            )
+        )
+        .annotate(
+            lp_status=F("mine__status"),
+            lp_opened=F("mine__opened_at"),
+            lp_read=F("mine__read_at"),
+            lp_passed=F("mine__quiz_passed_at"),
+            lp_best=F("mine__best_score"),
+            my_enrollments=_enrollments_in_course_of(learner),
+        )
+    )
+
+
+def _first_problem(parsed: list[ParsedEvent], rows, lesson_ids: set[int]) -> tuple | None:
+    """(message, code, event index) of the first event naming an unknown or unenrolled lesson."""
+    lessons = {row.pk: row for row in rows if row.pk in lesson_ids}
+    for event in parsed:
+        lesson = lessons.get(event.lesson_id)
+        if lesson is None:
+            return LESSON_UNKNOWN, "unknown_lesson", event.index
+        if not lesson.my_enrollments:
+            return LESSON_NOT_ENROLLED, "not_enrolled", event.index
+    return None
+
+
 def progress_record(
     *, learner: AbstractBaseUser, events: list, now: datetime | None = None
 ) -> ProgressResult:
@@ -385,39 +420,24 @@ def progress_record(
         # The touched lessons and every other live lesson of their courses, each with the
         # learner's stored state and their enrollments in the lesson's course: validation, the
         # new state and the course totals come from these rows.
-        rows = list(
-            _live_lessons()
-            .filter(_siblings_of_batch(lesson_ids))
-            .defer("body")
-            .alias(
-                mine=FilteredRelation(
-                    "learner_progress", condition=Q(learner_progress__learner=learner)
-                )
-            )
-            .annotate(
-                lp_status=F("mine__status"),
-                lp_opened=F("mine__opened_at"),
-                lp_read=F("mine__read_at"),
-                lp_passed=F("mine__quiz_passed_at"),
-                lp_best=F("mine__best_score"),
-                my_enrollments=_enrollments_in_course_of(learner),
-            )
-        )
+        rows = _lesson_rows(learner, lesson_ids)
+        problem = _first_problem(parsed, rows, lesson_ids)
+        if problem is not None:
+            # Events name canonical lessons (decision 0071); one naming a translation (queued by
+            # an older page, or sent by hand) is moved to its canonical lesson and read again.
+            canonical = canonical_ids(lesson_ids)
+            if any(canonical[pk] != pk for pk in lesson_ids):
+                parsed = [replace(e, lesson_id=canonical[e.lesson_id]) for e in parsed]
+                lesson_ids = {event.lesson_id for event in parsed}
+                rows = _lesson_rows(learner, lesson_ids)
+                problem = _first_problem(parsed, rows, lesson_ids)
+            if problem is not None:
+                message, code, index = problem
+                sent = events[index]["lesson"]
+                raise ValidationError(message, code=code, params={"lesson": sent})
         lessons = {row.pk: row for row in rows if row.pk in lesson_ids}
         figures_by_course = _course_figures(rows)
-        course_of: dict[int, list[Enrolled]] = {}
-        for event in parsed:
-            lesson = lessons.get(event.lesson_id)
-            if lesson is None:
-                raise ValidationError(
-                    LESSON_UNKNOWN, code="unknown_lesson", params={"lesson": event.lesson_id}
-                )
-            mine = course_of.get(lesson.pk) or _enrolled(lesson.my_enrollments)
-            if not mine:
-                raise ValidationError(
-                    LESSON_NOT_ENROLLED, code="not_enrolled", params={"lesson": event.lesson_id}
-                )
-            course_of[lesson.pk] = mine
+        course_of = {pk: _enrolled(lesson.my_enrollments) for pk, lesson in lessons.items()}
 
         key_for = _quiz_keys(lessons)
         rows, seen = [], set()

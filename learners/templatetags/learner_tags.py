@@ -16,7 +16,13 @@ from wagtail.models import Page
 from courses.models import CoursePage, LessonPage
 
 from ..models import Enrollment, LessonProgress, QuizAttempt
-from ..selectors import CourseProgress, course_progress, lessons_with_statuses
+from ..selectors import (
+    CourseProgress,
+    canonical_id_of,
+    canonical_ids,
+    course_progress,
+    lessons_with_statuses,
+)
 
 register = template.Library()
 
@@ -58,6 +64,8 @@ class LessonPlayer:
     # Whether the signed-in learner is enrolled in the course (None for visitors): progress is
     # only recorded, and the quiz only taken, in an enrolled course.
     enrolled: bool | None = None
+    # The canonical lesson's id: progress events name it, whatever the page's language.
+    record_id: int | None = None
 
     @property
     def by_id(self) -> dict[str, Question]:
@@ -106,7 +114,9 @@ def _attempt(request, lesson: LessonPage) -> QuizAttempt | None:
         attempt_id = uuid.UUID(raw)
     except ValueError:
         return None
-    return QuizAttempt.objects.filter(pk=attempt_id, learner=request.user, lesson=lesson).first()
+    return QuizAttempt.objects.filter(
+        pk=attempt_id, learner=request.user, lesson__translation_key=lesson.translation_key
+    ).first()
 
 
 @register.simple_tag(takes_context=True)
@@ -123,9 +133,16 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
     if lessons is None:
         lessons = LessonPage.objects.child_of(course).live().order_by("path")
     signed_in = bool(user and user.is_authenticated)
-    in_course = Enrollment.objects.filter(learner=user, course_id=course.pk) if signed_in else None
+    # Enrolled in the course in any language: state belongs to the translation key.
+    in_course = (
+        Enrollment.objects.filter(learner=user, course__translation_key=course.translation_key)
+        if signed_in
+        else None
+    )
     enrolled = None
     if isinstance(lessons, QuerySet):
+        # The canonical lesson id (progress is recorded against it) in the same query.
+        lessons = lessons.annotate(canonical_id=canonical_id_of())
         if signed_in:  # read in the same query as the lessons
             lessons = lessons.annotate(learner_enrolled=Exists(in_course))
         lessons, statuses = lessons_with_statuses(user=user, lessons=lessons)
@@ -136,6 +153,8 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
         if signed_in:
             enrolled = in_course.exists()
     position = next((i for i, lesson in enumerate(lessons) if lesson.pk == page.pk), 0)
+    here = lessons[position] if lessons else page
+    record_id = getattr(here, "canonical_id", None) or canonical_ids([page.pk])[page.pk]
     progress = course_progress(
         user=user, course=course, lessons=lessons, statuses=statuses, with_enrollment=False
     )
@@ -157,6 +176,7 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
         status=progress.statuses.get(page.pk),
         attempt=attempt,
         enrolled=enrolled,
+        record_id=record_id,
     )
 
 
@@ -176,9 +196,11 @@ def catalog_percent(context, courses) -> dict[int, int]:
     request = context.get("request")
     if not request or not request.user.is_authenticated:
         return {}
-    ids = [course.pk for course in courses]
-    rows = Enrollment.objects.filter(learner=request.user, course_id__in=ids)
-    return dict(rows.values_list("course", "progress_percent"))
+    id_of = {course.translation_key: course.pk for course in courses}
+    rows = Enrollment.objects.filter(
+        learner=request.user, course__translation_key__in=list(id_of)
+    ).values_list("course__translation_key", "progress_percent")
+    return {id_of[key]: percent for key, percent in rows}
 
 
 @register.filter

@@ -45,26 +45,51 @@ async function showPending() {
   el.textContent = n === 1 ? el.dataset.one : (el.dataset.many || "").replace("{n}", n);
 }
 
-let flushing = null;
+let flushing = null, backoff = 0, retryTimer = null;
+// After a server error (5xx, 429) or a network failure: try again later, waiting twice as long
+// each time (2 s … 5 min, with jitter) until a batch goes through.
+function retryLater() {
+  backoff = Math.min(backoff ? backoff * 2 : 2000, 300000);
+  clearTimeout(retryTimer);
+  retryTimer = setTimeout(flush, backoff * (0.75 + Math.random() / 2));
+}
+
+// An event the server refused for good is dropped from the queue and the learner is told why.
+function showRejected(reason) {
+  const el = $("#sync-rejected");
+  if (!el) return;
+  el.textContent = (el.dataset.text || "{reason}").replace("{reason}", reason || "");
+  el.hidden = false;
+}
+
 // Send what is queued, oldest first, 100 at a time. A rejected event (the server names it) is
-// dropped so it cannot block the rest; a network failure keeps everything for the next try.
+// dropped so it cannot block the rest; a network or server failure keeps everything and retries.
+// A batch whose response was lost is simply sent again: the server answers 200 and counts the
+// events it already had as duplicates.
 export function flush() {
   if (flushing) return flushing;
+  clearTimeout(retryTimer);
   flushing = (async () => {
     let events = (await all()).sort((a, b) => a.at.localeCompare(b.at));
     while (events.length && navigator.onLine !== false) {
       const batch = events.slice(0, 100);
       let res;
-      try { res = await post(batch); } catch (e) { break; }
+      try { res = await post(batch); } catch (e) { retryLater(); break; }
       if (res.ok) {
+        backoff = 0;
         await drop(batch.map((e) => e.id));
         document.dispatchEvent(new CustomEvent("dvc:synced", { detail: await res.json() }));
       } else if (res.status === 400) {
         const err = await res.json().catch(() => ({}));
         const bad = batch[err.index] || batch.find((e) => e.lesson === err.lesson);
-        if (!bad) break;
-        await drop([bad.id]);
-      } else break;
+        // Not one event at fault (the batch itself was refused): none of it can ever be saved.
+        await drop(bad ? [bad.id] : batch.map((e) => e.id));
+        showRejected(err.error);
+        document.dispatchEvent(new CustomEvent("dvc:rejected", { detail: err }));
+      } else if (res.status >= 500 || res.status === 429) {
+        retryLater();
+        break;
+      } else break; // signed out (403): kept until the learner signs in again
       events = (await all()).sort((a, b) => a.at.localeCompare(b.at));
     }
   })().catch(() => {}).finally(() => { flushing = null; showPending(); });

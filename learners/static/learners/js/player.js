@@ -55,22 +55,41 @@ function stopListening() {
   if (speech) speech.cancel();
   setPlaying(false);
 }
-if (audio || speech) {
-  listen.hidden = false;
-  if (audio) audio.controls = false;
-  if (audio) audio.addEventListener("ended", () => setPlaying(false));
-  listen.addEventListener("click", () => {
-    if (listen.getAttribute("aria-pressed") === "true") return stopListening();
-    setPlaying(true);
-    if (audio) return audio.play().catch(() => setPlaying(false));
-    const visible = steps.filter((s) => !s.hidden).map((s) => s.innerText).join("\n");
-    const say = new SpeechSynthesisUtterance(visible || body.innerText);
-    say.lang = voiceLang;
-    say.onend = say.onerror = () => setPlaying(false);
-    speech.speak(say);
-  });
-  if (audio && lesson.dataset.autoplay === "1") listen.click();
+// A phone's voice for the page's language (many cheap phones and the WeChat browser have none).
+const voiceFor = () => (speech ? speech.getVoices() : [])
+  .find((v) => (v.lang || "").replace("_", "-").toLowerCase().startsWith(voiceLang.slice(0, 2).toLowerCase()));
+const noVoice = $("#no-voice");
+function sayNoVoice() {
+  setPlaying(false);
+  noVoice.hidden = false;
+  noVoice.scrollIntoView({ block: "nearest" });
 }
+$("#large-text").addEventListener("click", () => {
+  document.documentElement.classList.add("large-text");
+  noVoice.hidden = true;
+});
+// Listen is always offered: it plays the recording, reads aloud, or says why it cannot.
+listen.hidden = false;
+if (audio) audio.controls = false;
+if (audio) audio.addEventListener("ended", () => setPlaying(false));
+listen.addEventListener("click", () => {
+  if (listen.getAttribute("aria-pressed") === "true") return stopListening();
+  if (audio) {
+    setPlaying(true);
+    return audio.play().catch(() => setPlaying(false));
+  }
+  const voice = voiceFor();
+  if (!voice) return sayNoVoice();
+  setPlaying(true);
+  const visible = steps.filter((s) => !s.hidden).map((s) => s.innerText).join("\n");
+  const say = new SpeechSynthesisUtterance(visible || body.innerText);
+  say.lang = voiceLang;
+  say.voice = voice;
+  say.onend = () => setPlaying(false);
+  say.onerror = sayNoVoice;
+  speech.speak(say);
+});
+if (audio && lesson.dataset.autoplay === "1") listen.click();
 
 // --- quiz ----------------------------------------------------------------------------------------
 const form = $("#quiz-form"), keyEl = $("#quiz-key");
