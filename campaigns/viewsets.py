@@ -2,13 +2,16 @@
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, ObjectList
 from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views import generic
 from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.admin.widgets import HeaderButton
 
 from .forms import CampaignForm, CohortForm, ProgramOfficeForm
 from .models import Campaign, Cohort, ProgramOffice, Region
@@ -91,7 +94,41 @@ class ScopedCopyView(ScopedObjectMixin, generic.CopyView):
 
 
 class ScopedInspectView(ScopedObjectMixin, generic.InspectView):
-    pass
+    """Read-only page; offers edit and delete only to those who may (decision 0090)."""
+
+    def _may_edit(self) -> bool:
+        return self.model is not Campaign or campaign_is_editable(
+            user=self.request.user, campaign=self.object
+        )
+
+    def get_edit_url(self):
+        return super().get_edit_url() if self._may_edit() else None
+
+    def get_delete_url(self):
+        return super().get_delete_url() if self._may_edit() else None
+
+
+class CohortInspectView(ScopedInspectView):
+    """A cohort's page, with its certificates one click away: list them or print them all."""
+
+    @cached_property
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
+        if self.request.user.has_perm("certificates.view_certificate"):
+            query = "?" + urlencode({"cohort": self.object.pk})
+            buttons += [
+                HeaderButton(
+                    _("Certificates"),
+                    url=reverse("certificate_registry:index") + query,
+                    icon_name="doc-full",
+                ),
+                HeaderButton(
+                    _("Print certificates"),
+                    url=reverse("certificate_registry:print") + query,
+                    icon_name="print",
+                ),
+            ]
+        return buttons
 
 
 class ScopedHistoryView(ScopedObjectMixin, history.HistoryView):
@@ -285,6 +322,7 @@ class CohortViewSet(ScopedViewSet):
         base_form_class=CohortForm,
     )
     inspect_view_fields = ["campaign", "name", "trainer", "village", "schedule", "join_code"]
+    inspect_view_class = CohortInspectView
 
 
 class CampaignsGroup(ModelViewSetGroup):

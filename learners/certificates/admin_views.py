@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -172,9 +173,29 @@ class PrintCreateView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.setdefault("form", PrintForm(user=self.request.user))
         context["batches"] = PrintBatch.objects.filter(requested_by=self.request.user)[:10]
+        # Arriving from the registry's list (or a cohort page): confirm printing what it showed.
+        filters = services.print_filters_clean(self.request.GET)
+        if filters:
+            context["filters"] = filters
+            context["filter_labels"] = filter_labels(filters, self.request.user)
+            context["filter_count"] = services.print_batch_certificates(
+                by=self.request.user, filters=filters
+            ).count()
         return context
 
     def post(self, request, *args, **kwargs):
+        if request.POST.get("from_list"):
+            filters = services.print_filters_clean(request.POST)
+            try:
+                batch = services.print_batch_create(
+                    by=request.user,
+                    filters=filters,
+                    title="; ".join(filter_labels(filters, request.user)),
+                )
+            except ValidationError as exc:
+                messages.error(request, exc.messages[0])
+                return redirect(reverse("certificate_registry:index") + "?" + urlencode(filters))
+            return redirect("certificate_registry:print_status", pk=batch.pk)
         form = PrintForm(request.POST, user=request.user)
         if form.is_valid():
             cohort = form.cleaned_data.get("cohort")
@@ -190,6 +211,33 @@ class PrintCreateView(WagtailAdminTemplateMixin, TemplateView):
             else:
                 return redirect("certificate_registry:print_status", pk=batch.pk)
         return self.render_to_response(self.get_context_data(form=form))
+
+
+def filter_labels(filters: dict[str, str], user) -> list[str]:
+    """The registry filters in words (names of what the user may see only)."""
+    visible = certificates_visible(user=user)
+    labels = []
+    if "q" in filters:
+        labels.append(_("Search: %(text)s") % {"text": filters["q"]})
+    if "status" in filters:
+        labels.append(_("Only valid certificates are printed."))
+    for key, label, attr in (
+        ("campaign", _("Campaign"), "campaign__title"),
+        ("course", _("Course"), "course_title"),
+        ("cohort", _("Cohort"), "cohort__name"),
+    ):
+        if key in filters and filters[key].isdigit():
+            name = (
+                visible.filter(**{f"{key}_id": int(filters[key])})
+                .values_list(attr, flat=True)
+                .first()
+            )
+            labels.append(f"{label}: {name or '—'}")
+    if "region" in filters:
+        region_model = apps.get_model("campaigns", "Region")
+        name = region_model.objects.filter(code=filters["region"]).values_list("name", flat=True)
+        labels.append(_("Region: %(name)s") % {"name": name.first() or filters["region"]})
+    return [str(label) for label in labels]
 
 
 class PrintStatusView(WagtailAdminTemplateMixin, TemplateView):

@@ -227,7 +227,8 @@ class CertificateJob(models.Model):
 
 
 class PrintBatch(models.Model):
-    """A bulk print: every live certificate of a cohort or village in one PDF, built by Celery."""
+    """A bulk print: every live certificate of a cohort, a village or the registry's current
+    filters in one PDF, built by Celery."""
 
     class State(models.TextChoices):
         QUEUED = "queued", _("queued")
@@ -244,6 +245,8 @@ class PrintBatch(models.Model):
     region = models.ForeignKey(
         "campaigns.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The registry's filters when printed from its list (campaign, course, region, search).
+    filters = models.JSONField(default=dict, blank=True)
     title = models.CharField(_("title"), max_length=200)
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
     total = models.PositiveIntegerField(default=0)

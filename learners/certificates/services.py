@@ -435,20 +435,45 @@ def certificate_reissue(
     return new
 
 
-def print_batch_create(*, by, cohort_id: int | None = None, region_id: int | None = None):
-    """Queue one PDF of every live certificate of a cohort or village in the user's region."""
-    if not cohort_id and not region_id:
+# Registry filters a print batch may carry, as the registry's query string names them.
+PRINT_FILTERS = ("q", "status", "campaign", "course", "cohort", "region")
+
+
+def print_filters_clean(data) -> dict[str, str]:
+    """The registry filters of a query string that a print batch understands (others dropped)."""
+    return {k: str(data.get(k)).strip() for k in PRINT_FILTERS if str(data.get(k) or "").strip()}
+
+
+def print_batch_create(
+    *,
+    by,
+    cohort_id: int | None = None,
+    region_id: int | None = None,
+    filters: dict[str, str] | None = None,
+    title: str = "",
+):
+    """Queue one PDF of every live certificate of a cohort, a village or the registry's current
+    filters, within the user's region."""
+    filters = print_filters_clean(filters or {})
+    if not cohort_id and not region_id and not filters:
         raise ValidationError(PRINT_TARGET_REQUIRED)
-    certificates = print_batch_certificates(by=by, cohort_id=cohort_id, region_id=region_id)
+    certificates = print_batch_certificates(
+        by=by, cohort_id=cohort_id, region_id=region_id, filters=filters
+    )
     total = certificates.count()
     if total == 0:
         raise ValidationError(NOTHING_TO_PRINT)
     if cohort_id:
         title = str(apps.get_model("campaigns", "Cohort").objects.get(pk=cohort_id))
-    else:
+    elif region_id:
         title = str(apps.get_model("campaigns", "Region").objects.get(pk=region_id))
     batch = PrintBatch.objects.create(
-        requested_by=by, cohort_id=cohort_id, region_id=region_id, title=title, total=total
+        requested_by=by,
+        cohort_id=cohort_id,
+        region_id=region_id,
+        filters=filters,
+        title=(title or str(_("Certificates")))[:200],
+        total=total,
     )
     from .tasks import print_batch_build
 
@@ -466,14 +491,38 @@ def _send_print(task, batch_id: int) -> None:
         )
 
 
-def print_batch_certificates(*, by, cohort_id=None, region_id=None) -> QuerySet[Certificate]:
-    """The live certificates a print batch covers, narrowed to the user's scope."""
+def _apply_filters(queryset: QuerySet[Certificate], filters: dict[str, str]):
+    def number(key):
+        value = filters.get(key, "")
+        return int(value) if value.isdigit() else None
+
+    for key in ("campaign", "course", "cohort"):
+        if key in filters:
+            queryset = queryset.filter(**{f"{key}_id": number(key)})
+    if "region" in filters:
+        region = apps.get_model("campaigns", "Region").objects.filter(code=filters["region"])
+        path = region.values_list("path", flat=True).first()
+        queryset = queryset.filter(region__path__startswith=path) if path else queryset.none()
+    if "q" in filters:
+        queryset = queryset.filter(
+            Q(code__icontains=filters["q"]) | Q(learner_name__icontains=filters["q"])
+        )
+    return queryset
+
+
+def print_batch_certificates(
+    *, by, cohort_id=None, region_id=None, filters: dict[str, str] | None = None
+) -> QuerySet[Certificate]:
+    """The live certificates a print batch covers, narrowed to the user's scope (revoked ones
+    are never printed, whatever the status filter says)."""
     queryset = Certificate.objects.live().select_related("office__seal_image")
     if cohort_id:
         queryset = queryset.filter(cohort_id=cohort_id)
     if region_id:
         region = apps.get_model("campaigns", "Region").objects.get(pk=region_id)
         queryset = queryset.filter(region__path__startswith=region.path)
+    if filters:
+        queryset = _apply_filters(queryset, filters)
     return certificate_scope(by).filter(queryset).order_by("learner_name", "pk")
 
 
@@ -483,7 +532,7 @@ def print_batch_build(*, batch_id: int) -> PrintBatch:
     PrintBatch.objects.filter(pk=batch_id).update(state=PrintBatch.State.BUILDING, done=0)
     user = batch.requested_by or get_user_model()(is_active=False)
     certificates = print_batch_certificates(
-        by=user, cohort_id=batch.cohort_id, region_id=batch.region_id
+        by=user, cohort_id=batch.cohort_id, region_id=batch.region_id, filters=batch.filters
     )
 
     def progress(done: int) -> None:

@@ -3,19 +3,21 @@
 import django_filters
 from django.apps import apps
 from django.shortcuts import get_object_or_404
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
-from wagtail.admin.ui.tables import Column
 from wagtail.admin.views import generic
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.widgets import ListingButton
+from wagtail.admin.widgets import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from .models import Certificate
 from .selectors import certificates_visible
+from .services import print_filters_clean
 
 
 class CertificatePermissionPolicy(ModelPermissionPolicy):
@@ -37,9 +39,19 @@ class CertificateFilterSet(WagtailFilterSet):
         help_text=_("Includes every place below it."),
     )
 
+    cohort = django_filters.NumberFilter(field_name="cohort_id", label=_("Cohort"))
+
     class Meta:
         model = Certificate
         fields = ["status", "campaign", "course"]
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        # The campaign list names only campaigns the user has certificates of (no other titles).
+        if request is not None:
+            campaign_model = apps.get_model("campaigns", "Campaign")
+            ids = certificates_visible(user=request.user).values("campaign_id")
+            self.filters["campaign"].queryset = campaign_model.objects.filter(pk__in=ids)
 
     def filter_region(self, queryset, name, value):
         region = apps.get_model("campaigns", "Region").objects.filter(code=value.strip()).first()
@@ -56,29 +68,71 @@ class CertificateIndexView(generic.IndexView):
 
     def get_list_more_buttons(self, instance):
         buttons = list(super().get_list_more_buttons(instance))
-        if instance.is_valid and self.request.user.has_perm("certificates.revoke_certificate"):
-            buttons += [
-                ListingButton(
-                    _("Revoke"), url=self.viewset_url("revoke", instance.pk), icon_name="cross"
-                ),
-                ListingButton(
-                    _("Re-issue"),
-                    url=self.viewset_url("reissue", instance.pk),
-                    icon_name="redirect",
-                ),
-            ]
+        buttons += certificate_buttons(instance, self.request.user, ListingButton)
         return buttons
 
-    def viewset_url(self, name, pk):
-        from django.urls import reverse
+    @cached_property
+    def header_buttons(self):
+        """ "Print these": the list's current filters, confirmed on the next page."""
+        buttons = list(super().header_buttons)
+        filters = print_filters_clean(self.request.GET)
+        url = reverse("certificate_registry:print")
+        if filters:
+            url += "?" + urlencode(filters)
+        label = _("Print these certificates") if filters else _("Print certificates")
+        buttons.append(HeaderButton(label, url=url, icon_name="print"))
+        return buttons
 
-        return reverse(f"certificate_registry:{name}", args=[pk])
+
+def certificate_buttons(certificate, user, button_class) -> list:
+    """Inspect, print, revoke and re-issue one certificate (the ones the user may use)."""
+    buttons = [
+        button_class(
+            _("Inspect"),
+            url=reverse("certificate_registry:inspect", args=[certificate.pk]),
+            icon_name="info-circle",
+            priority=5,
+        )
+    ]
+    if not certificate.is_valid:
+        return buttons
+    if certificate.pdf:
+        buttons.append(
+            button_class(
+                _("Print"),
+                url=reverse("certificates:pdf", args=[certificate.code]),
+                icon_name="print",
+                attrs={"target": "_blank", "rel": "noopener"},
+                priority=6,
+            )
+        )
+    if user.has_perm("certificates.revoke_certificate"):
+        buttons += [
+            button_class(
+                _("Revoke"),
+                url=reverse("certificate_registry:revoke", args=[certificate.pk]),
+                icon_name="cross",
+                priority=7,
+            ),
+            button_class(
+                _("Re-issue"),
+                url=reverse("certificate_registry:reissue", args=[certificate.pk]),
+                icon_name="redirect",
+                priority=8,
+            ),
+        ]
+    return buttons
 
 
 class CertificateInspectView(generic.InspectView):
     def get_object(self, queryset=None):
         # Outside the user's regions the certificate does not exist for them: 404, never a 500.
         return get_object_or_404(certificates_visible(user=self.request.user), pk=self.pk)
+
+    @cached_property
+    def header_buttons(self):
+        buttons = certificate_buttons(self.object, self.request.user, HeaderButton)
+        return [b for b in buttons if b.url != self.request.path]
 
 
 class CertificateViewSet(ModelViewSet):
@@ -95,8 +149,10 @@ class CertificateViewSet(ModelViewSet):
     filterset_class = CertificateFilterSet
     search_fields = ["code", "learner_name"]
     search_backend_name = None
+    # The first column is a title column: it links to the inspect page and carries the row's
+    # action buttons (a plain Column here left the registry without any).
     list_display = [
-        Column("code", label=_("code")),
+        "code",
         "learner_name",
         "course_title",
         "issuer_name",
