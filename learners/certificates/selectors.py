@@ -44,10 +44,17 @@ def certificates_for_learner(user) -> list[LearnerCertificate]:
         .select_related("enrollment__course")
         .order_by("-created_at")
     )
-    rows[:0] = [
-        LearnerCertificate(course_title=job.enrollment.course.title, certificate=None)
-        for job in pending
-    ]
+    # One card per certificate being made: a course taken alone and in a campaign, or a job
+    # sent again, is still one certificate to wait for; none once it is issued.
+    issued = {row.certificate.course_id for row in rows}
+    waiting = {}
+    for job in pending:
+        course = job.enrollment.course
+        if course.pk not in issued:
+            waiting.setdefault(
+                course.pk, LearnerCertificate(course_title=course.title, certificate=None)
+            )
+    rows[:0] = list(waiting.values())
     return rows
 
 

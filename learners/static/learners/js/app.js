@@ -181,6 +181,21 @@ function savedList(section) {
   draw();
 }
 
+// My learning: a certificate being made is swapped in when it is ready, without a reload.
+function watchCertificates(section, wait = 3000) {
+  if (!section.querySelector("[data-state=pending]") || wait > 60000) return;
+  setTimeout(async () => {
+    try {
+      const res = await fetch(location.href, { credentials: "same-origin" });
+      const fresh = new DOMParser().parseFromString(await res.text(), "text/html")
+        .querySelector(".my-certificates");
+      if (fresh) { section.replaceWith(fresh); section = fresh; }
+    } catch (e) { /* offline: try again later */ }
+    watchCertificates(section, wait * 1.5);
+  }, wait);
+}
+document.querySelectorAll(".my-certificates").forEach((s) => watchCertificates(s));
+
 if ("caches" in window && "serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   document.querySelectorAll(".offline-save").forEach(offlineSave);
