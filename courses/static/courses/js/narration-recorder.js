@@ -52,6 +52,7 @@
 
     const box = document.createElement("div");
     box.className = "dvc-recorder";
+    box.style.cssText = "display:flex;flex-wrap:wrap;gap:.5rem;align-items:center;margin-top:.5rem";
     const start = button(text.record, "recorderStart");
     const stop = button(text.stop, "recorderStop");
     const redo = button(text.again, "recorderAgain");
@@ -62,6 +63,7 @@
     player.dataset.recorderPlayback = "";
     const status = document.createElement("p");
     status.className = "help";
+    status.style.flexBasis = "100%";
     status.setAttribute("role", "status");
     status.dataset.recorderStatus = "";
     box.append(start, stop, player, redo, keep, status);
@@ -73,6 +75,8 @@
     const show = (...visible) => {
       for (const element of [start, stop, player, redo, keep]) {
         element.hidden = !visible.includes(element);
+        // The admin's .button rule sets display, which would override [hidden].
+        element.style.display = element.hidden ? "none" : "";
       }
     };
     show(start);
