@@ -426,3 +426,8 @@ class LearnerRollup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign_id}/{self.learner_id}"
+
+
+# Training sessions and attendance live in their own module (issue 20); importing them here
+# registers them under this app.
+from .sessions.models import Attendance, TrainingSession  # noqa: E402, F401

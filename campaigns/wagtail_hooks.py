@@ -25,3 +25,7 @@ def register_exports_menu_item():
     return ExportsMenuItem(
         _("Exports"), reverse("campaigns:exports"), icon_name="download", order=260
     )
+
+
+# Training sessions register their own admin URLs and menu item (issue 20).
+from .sessions import wagtail_hooks as _sessions_hooks  # noqa: E402, F401

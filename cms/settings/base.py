@@ -275,6 +275,9 @@ ACCOUNT_RATE_LIMITS = {
     "signup": "60/h/ip",
     "request_login_code": "60/h/ip,1/30s/key,5/h/key",
     "verify_phone": "60/h/ip,1/30s/key,5/h/key",
+    # Wrong training-session check-in codes (campaigns/sessions, decision 0100): 4 digits, so a
+    # learner gets 5 wrong tries per 10 minutes; a village hall shares one IP.
+    "session_checkin": "5/10m/user,60/10m/ip",
 }
 # Behind N trusted proxies the client address is the Nth from the right in X-Forwarded-For; 0 = use
 # REMOTE_ADDR only, so a forged header cannot reset a rate limit.

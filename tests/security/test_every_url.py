@@ -82,6 +82,22 @@ NAMESPACE_OBJECTS = {
 }
 
 
+def _training_session(world):
+    """A session of the world's cohort (county A), open now (issue 20); made on first use."""
+    if not hasattr(world, "training_session"):
+        from django.utils import timezone
+
+        from campaigns.sessions.services import session_schedule
+
+        world.training_session = session_schedule(
+            user=world.users["administrator"],
+            cohort=world.cohort,
+            starts_at=timezone.now(),
+            planned_minutes=90,
+        )
+    return world.training_session
+
+
 def values_for(route: Route, world) -> dict[str, str]:
     """Real values for a route's arguments, taken from the world."""
     namespace = route.key.rsplit(":", 1)[0] if ":" in route.key else ""
@@ -114,6 +130,10 @@ def values_for(route: Route, world) -> dict[str, str]:
         values["pk"] = getattr(world, target).pk
     if route.key == "campaigns_join":
         values["code"] = world.campaign.join_code
+    if namespace == "training_sessions":
+        values["pk"] = _training_session(world).pk
+    if route.key == "sessions_check_in_session":
+        values["public_id"] = _training_session(world).public_id
     if route.key.startswith("wagtail_localize:") and "snippet" in route.key:
         values["pk"] = world.topic.pk
     if route.key == "campaigns:export_download":
@@ -143,6 +163,8 @@ RULES = [
     Rule("learners_offline_manifest", EVERYONE, "a published course's files, public as it is"),
     Rule("campaigns_join_form", EVERYONE),
     Rule("campaigns_join", EVERYONE, "what a code opens; joining needs sign-in (POST)"),
+    Rule("sessions_check_in", SIGNED_IN, "a learner types a session's code (issue 20)"),
+    Rule("sessions_check_in_session", SIGNED_IN, "the QR's unguessable link; check-in is a POST"),
     Rule("certificates:*", EVERYONE, "verification by code is public by design (0032/0033)"),
     Rule("wagtail_serve", EVERYONE, "published pages"),
     Rule("wagtaildocs_serve", EVERYONE, "documents are public files (none named here)"),
@@ -196,6 +218,11 @@ RULES = [
     Rule("campaigns:export_download", EXPORTER),
     Rule("campaigns:roster_preview", GET_REFUSED, "no roster in the world"),
     Rule("campaigns:*", OFFICERS_HERE),
+    Rule("training_sessions:index", STAFF, "each sees the sessions of the cohorts in scope"),
+    Rule("training_sessions:new", STAFF, "the cohort list is scoped"),
+    Rule("training_sessions:detail", DASHBOARD_A, "the trainer's cohort is in A"),
+    Rule("training_sessions:code", DASHBOARD_A),
+    Rule("training_sessions:*", GET_REFUSED, "tick, walk-in, sync: POST only"),
     Rule("cohorts:index*", STAFF),
     Rule("cohorts:add", REVIEWERS),
     Rule("cohorts:inspect", DASHBOARD_A),
@@ -207,6 +234,7 @@ RULES = [
     Rule("program_offices:*", ADMIN),
     Rule("regions:index*", REVIEWERS),
     Rule("regions:inspect", OFFICERS_HERE),
+    Rule("regions:search", REVIEWERS, "the picker searches each officer's own subtree"),
     Rule("regions:add", NOBODY, "regions come from the official code list"),
     Rule("regions:delete", NOBODY),
     Rule("regions:*", ADMIN),
