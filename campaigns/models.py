@@ -412,7 +412,8 @@ class LearnerRollup(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     learner_id = models.BigIntegerField()
-    # [[kind, *key, *counts], ...]; see campaigns.services.rollups.
+    # Compressed compact text in a JSON string (older rows: a JSON array); see
+    # campaigns.services.rollups.share_dump.
     share = models.JSONField(default=list)
     expires_at = models.DateTimeField(null=True)
 

@@ -24,7 +24,9 @@ between their new and stored shares. Both paths compute shares with the same fun
 give the same figures; the tests compare both with an independent computation.
 """
 
+import base64
 import datetime
+import zlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
@@ -87,12 +89,47 @@ MODEL_OF = {
 }
 
 
-def share_dump(share: dict) -> list:
-    return [[*key, *counts] for key, counts in share.items()]
+# Stored shares are compact text, compressed: a learner's share is some 40 entries, and as a JSON
+# array 500 of them made each bulk insert a megabyte that took over a second to quote and parse.
+# The string sits in the JSON column as one JSON string (no schema change); older rows that hold
+# the JSON array form are still read.
 
 
-def share_load(rows: list) -> dict:
-    return {tuple(row[: KEY_LENGTH[row[0]]]): row[KEY_LENGTH[row[0]] :] for row in rows}
+def _field(value) -> str:
+    return "" if value is None else str(value)
+
+
+def _int_or_none(text: str):
+    return int(text) if text else None
+
+
+def share_dump(share: dict) -> str:
+    text = ";".join(
+        ",".join([*map(_field, key), *map(str, counts)]) for key, counts in share.items()
+    )
+    return base64.b64encode(zlib.compress(text.encode(), 1)).decode("ascii")
+
+
+def share_load(stored) -> dict:
+    if isinstance(stored, list):  # the JSON array form
+        return {tuple(r[: KEY_LENGTH[r[0]]]): r[KEY_LENGTH[r[0]] :] for r in stored}
+    if not stored:
+        return {}
+    share = {}
+    for entry in zlib.decompress(base64.b64decode(stored)).decode().split(";"):
+        parts = entry.split(",")
+        kind, size = parts[0], KEY_LENGTH[parts[0]]
+        key = [kind, _int_or_none(parts[1])]
+        if kind == "r":
+            key.append(_int_or_none(parts[2]))
+        elif kind == "w":
+            key.append(parts[2])
+        else:
+            key.append(int(parts[2]))
+        if kind == "q":
+            key.append(parts[3])
+        share[tuple(key)] = [int(n) for n in parts[size:]]
+    return share
 
 
 @dataclass
