@@ -516,7 +516,7 @@ def rollups_apply_changes(*, now: datetime.datetime | None = None) -> RefreshRes
             list(
                 LearnerRollup.objects.filter(expires_at__lte=now)
                 .values_list("campaign_id", "learner_id")
-                .order_by("pk")[:MARK_CHUNK]
+                .order_by("expires_at")[:MARK_CHUNK]
             )
             if last_pk == 0
             else []
