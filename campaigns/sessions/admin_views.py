@@ -9,8 +9,8 @@ import uuid
 
 import segno
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +23,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from ..models import Region
 from . import codes
 from .forms import SessionForm, WalkInForm
-from .selectors import session_roster, sessions_visible
+from .selectors import attendance_dashboard, session_roster, sessions_visible
 from .services import (
     attendance_tick,
     attendance_walk_in,
@@ -53,6 +53,10 @@ class SessionListView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         sessions = sessions_visible(user=self.request.user).order_by("-starts_at")[:200]
         context["sessions"] = sessions
+        if self.request.user.has_perm("campaigns.export_figures"):
+            from ..selectors import offices_visible
+
+            context["offices"] = offices_visible(user=self.request.user).order_by("region__path")
         return context
 
 
@@ -288,3 +292,137 @@ def session_attendance_sync(request, pk: int):
             continue
         accepted.append(str(attendance_id))
     return JsonResponse({"accepted": accepted, "refused": refused})
+
+
+class SessionFiguresView(WagtailAdminTemplateMixin, TemplateView):
+    """A campaign's attendance figures at one drill level (linked from its dashboard)."""
+
+    header_icon = "view"
+    page_title = _("Village training sessions")
+    template_name = "campaigns/sessions/admin/figures.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from ..dashboard import campaign_scope, region_in_scope
+        from ..selectors import campaigns_visible
+
+        if not request.user.has_perm("campaigns.view_dashboard"):
+            raise PermissionDenied
+        self.campaign = get_object_or_404(campaigns_visible(user=request.user), pk=kwargs["pk"])
+        scope = campaign_scope(user=request.user, campaign=self.campaign)
+        self.region = region_in_scope(scope, request.GET.get("region", ""))
+        if self.region is None:
+            raise Http404
+        self.root = scope.root
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.campaign.title
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        figures = attendance_dashboard(
+            user=self.request.user, campaign=self.campaign, region=self.region
+        )
+        # Region rows drill down (villages are the last level).
+        codes_by_path = dict(
+            Region.objects.filter(path__startswith=self.region.path)
+            .exclude(level=Region.Level.VILLAGE)
+            .values_list("path", "code")
+        )
+        context["attendance"] = figures["attendance"]
+        context["attendance_tables"] = [
+            (
+                title,
+                [(row, codes_by_path.get(row.key) if index == 0 else None) for row in rows],
+            )
+            for index, (title, rows) in enumerate(figures["attendance_tables"])
+        ]
+        context["campaign"] = self.campaign
+        context["region"] = self.region
+        context["drill_path"] = Region.objects.filter(
+            path__in=[
+                self.region.path[:end]
+                for end in range(len(self.root.path), len(self.region.path) + 1, Region.steplen)
+            ]
+        ).order_by("path")
+        return context
+
+
+def _month(value: str):
+    import datetime
+
+    try:
+        year, month = (int(part) for part in value.split("-"))
+        return datetime.date(year, month, 1)
+    except (ValueError, TypeError):
+        return None
+
+
+class MonthlyReportView(WagtailAdminTemplateMixin, TemplateView):
+    """An office's monthly report on screen, with XLSX and PDF downloads (logged)."""
+
+    header_icon = "doc-full"
+    page_title = _("Monthly report")
+    template_name = "campaigns/sessions/admin/report.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        from ..selectors import offices_visible
+
+        if not request.user.has_perm("campaigns.export_figures"):
+            raise PermissionDenied
+        self.office = get_object_or_404(offices_visible(user=request.user), pk=kwargs["pk"])
+        self.month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_page_subtitle(self):
+        return self.office.name
+
+    def get_context_data(self, **kwargs):
+        from .report import headers, monthly_report
+
+        context = super().get_context_data(**kwargs)
+        context["report"] = monthly_report(
+            user=self.request.user, office=self.office, month=self.month
+        )
+        context["headers"] = headers()
+        context["office"] = self.office
+        context["month"] = f"{self.month:%Y-%m}"
+        return context
+
+
+def monthly_report_download(request, pk: int, fmt: str):
+    """The monthly report as XLSX or PDF: stored privately, logged, sent to its maker."""
+    from django.core.files.base import ContentFile
+
+    from ..models import ExportLog
+    from ..selectors import offices_visible
+    from .report import monthly_report, report_pdf, report_xlsx
+
+    if not request.user.has_perm("campaigns.export_figures"):
+        raise PermissionDenied
+    if fmt not in ("xlsx", "pdf"):
+        raise Http404
+    office = get_object_or_404(offices_visible(user=request.user), pk=pk)
+    month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    report = monthly_report(user=request.user, office=office, month=month)
+    content = report_xlsx(report) if fmt == "xlsx" else report_pdf(report)
+    log = ExportLog.objects.create(
+        user=request.user,
+        office=office,
+        kind=ExportLog.Kind.AGGREGATES,
+        file_format=fmt,
+        region_code=office.region.code,
+        row_count=len(report.rows),
+        status=ExportLog.Status.READY,
+        finished_at=timezone.now(),
+    )
+    log.file.save(f"monthly-{office.region.code}-{month:%Y-%m}.{fmt}", ContentFile(content))
+    types = {
+        "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "pdf": "application/pdf",
+    }
+    response = HttpResponse(content, content_type=types[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="monthly-{office.region.code}-{month:%Y-%m}.{fmt}"'
+    )
+    return response

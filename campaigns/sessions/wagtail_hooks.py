@@ -17,6 +17,13 @@ urlpatterns = [
     path("<int:pk>/tick/", admin_views.session_tick, name="tick"),
     path("<int:pk>/walk-in/", admin_views.session_walk_in, name="walk_in"),
     path("<int:pk>/attendance.json", admin_views.session_attendance_sync, name="sync"),
+    path("figures/<int:pk>/", admin_views.SessionFiguresView.as_view(), name="figures"),
+    path("report/<int:pk>/", admin_views.MonthlyReportView.as_view(), name="report"),
+    path(
+        "report/<int:pk>/download.<str:fmt>",
+        admin_views.monthly_report_download,
+        name="report_download",
+    ),
 ]
 
 

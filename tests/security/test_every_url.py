@@ -132,6 +132,10 @@ def values_for(route: Route, world) -> dict[str, str]:
         values["code"] = world.campaign.join_code
     if namespace == "training_sessions":
         values["pk"] = _training_session(world).pk
+    if route.key == "training_sessions:figures":
+        values["pk"] = world.campaign.pk
+    if route.key.startswith("training_sessions:report"):
+        values["pk"], values["fmt"] = world.office.pk, "xlsx"
     if route.key == "sessions_check_in_session":
         values["public_id"] = _training_session(world).public_id
     if route.key.startswith("wagtail_localize:") and "snippet" in route.key:
@@ -193,6 +197,7 @@ RULES = [
     Rule("wagtailcore_login", GET_REFUSED),
     Rule("frontend_login_redirect", GET_REFUSED),
     # --- the learner's own pages ---
+    Rule("accounts_sign_in_link*", EVERYONE, "a reminder's one-time link; sign-in is a POST"),
     Rule("accounts_register_learner", frozenset({"trainer", "administrator"}), "admin"),
     Rule("accounts_*", SIGNED_IN, "profile, consent, data download, deletion: always one's own"),
     Rule("learners_my_learning", SIGNED_IN),
@@ -222,6 +227,8 @@ RULES = [
     Rule("training_sessions:new", STAFF, "the cohort list is scoped"),
     Rule("training_sessions:detail", DASHBOARD_A, "the trainer's cohort is in A"),
     Rule("training_sessions:code", DASHBOARD_A),
+    Rule("training_sessions:figures", DASHBOARD_A, "a campaign's attendance figures"),
+    Rule("training_sessions:report*", OFFICERS_HERE, "monthly report of an office (logged)"),
     Rule("training_sessions:*", GET_REFUSED, "tick, walk-in, sync: POST only"),
     Rule("cohorts:index*", STAFF),
     Rule("cohorts:add", REVIEWERS),
