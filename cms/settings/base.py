@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "learners.accounts",
     "learners.certificates",
     "learners.outbox",  # tasks that must run survive a broker outage (decision 0036)
+    "campaigns.reminders",  # SMS reminders to stalled learners (issue 19, decision 0105)
     "courses",
     # Wagtail
     "wagtail.contrib.forms",
@@ -228,6 +229,8 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
     # Apply changed learners to the dashboard rollups; build new campaigns' (decision 0095).
     "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 60.0},
+    # Plan due reminder rules and hand due reminders to the outbox (decision 0105).
+    "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
 }
 
 # --- Passwords & accounts -------------------------------------------------------------------------
@@ -283,7 +286,8 @@ ACCOUNT_RATE_LIMITS = {
 # REMOTE_ADDR only, so a forged header cannot reset a rate limit.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 # A new version asks every learner to agree again before anything else (learners/accounts).
-CONSENT_VERSION = "2026-11"
+# 2026-12: the notice says reminders may be sent by SMS (issue 19, decision 0107).
+CONSENT_VERSION = "2026-12"
 
 # --- SMS (learners/accounts/sms.py) ---------------------------------------------------------------
 # Embedded default: messages are logged (logger "learners.sms"). Production:

@@ -112,6 +112,7 @@ class ProfileForm(forms.ModelForm):
             "large_text",
             "data_saver",
             "autoplay_narration",
+            "reminders_off",
         ]
         labels = {
             "display_name": _("Your name"),
@@ -119,6 +120,7 @@ class ProfileForm(forms.ModelForm):
             "large_text": _("Large text"),
             "data_saver": _("Data saver: small pictures, no video"),
             "autoplay_narration": _("Play the narration automatically"),
+            "reminders_off": _("No reminders by SMS about my courses"),
         }
         widgets = {
             "village_code": forms.TextInput(

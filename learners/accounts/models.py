@@ -25,6 +25,8 @@ class LearnerProfile(models.Model):
     large_text = models.BooleanField(_("large text"), default=False)
     data_saver = models.BooleanField(_("data saver"), default=False)
     autoplay_narration = models.BooleanField(_("play narration automatically"), default=False)
+    # The learner's off switch for course reminders by SMS (campaigns/reminders), read at send time.
+    reminders_off = models.BooleanField(_("no reminders by SMS"), default=False)
     consent_version = models.CharField(max_length=20, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     registered_by = models.ForeignKey(
@@ -64,3 +66,26 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.version} {self.at:%Y-%m-%d}"
+
+
+class SignInLink(models.Model):
+    """A single-use link, sent by SMS, that signs one learner in and opens a page (next lesson).
+
+    Only a hash of the token is stored: the database alone cannot be used to sign anyone in.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="sign_in_links"
+    )
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    next_path = models.CharField(max_length=300)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in link")
+        verbose_name_plural = _("sign-in links")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} → {self.next_path}"

@@ -79,6 +79,7 @@ def profile_update(*, user: AbstractBaseUser, **fields: Any) -> LearnerProfile:
         "large_text",
         "data_saver",
         "autoplay_narration",
+        "reminders_off",
     }
     unknown = set(fields) - allowed
     if unknown:

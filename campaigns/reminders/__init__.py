@@ -1,0 +1,1 @@
+"""SMS reminders that bring stalled learners back (issue 19): rules, planning, sending, effect."""
