@@ -58,9 +58,9 @@ def load_site() -> HomePage:
     zh, en = ensure_locales()
     root = Page.get_first_root_node()
     if root is None:  # a flushed database (transactional tests) has lost the migrations' rows
-        root = Page.add_root(title="Root", slug="root", locale=zh)
+        root = Page.add_root(title="根目录", slug="root", locale=zh)
     if Collection.get_first_root_node() is None:
-        Collection.add_root(name="Root")
+        Collection.add_root(name="根目录")
     home = HomePage.objects.filter(locale=zh).first()
     if home is None:
         # Wagtail's install leaves a placeholder "Welcome" page; our HomePage takes its place.

@@ -26,8 +26,8 @@ from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES, create_roles
 from .checks import lesson_problems
 from .models import CoursePage, CourseReviewLesson, LessonPage
 
-REVIEW_WORKFLOW = "Course review"
-REVIEW_TASK = "Reviewer approval (program officers or administrators)"
+REVIEW_WORKFLOW = "课程审核"
+REVIEW_TASK = "审核人批准（项目官员或系统管理员）"
 
 
 @transaction.atomic
