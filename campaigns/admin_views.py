@@ -334,7 +334,10 @@ def export_download(request, pk: int):
     log = get_object_or_404(_own_exports(request.user), pk=pk)
     if log.user_id != request.user.pk or log.status != ExportLog.Status.READY or not log.file:
         raise Http404
-    content_type = XLSX_TYPE if log.file_format == "xlsx" else "text/csv; charset=utf-8"
+    # Monthly session reports (campaigns/sessions/report.py) are logged here as PDF too.
+    content_type = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}.get(
+        log.file_format, "text/csv; charset=utf-8"
+    )
     return FileResponse(
         log.file.open("rb"),
         as_attachment=True,
@@ -359,3 +362,31 @@ def campaign_poster(request, pk: int):
     response["Content-Type"] = "application/pdf"
     response["Content-Disposition"] = f'inline; filename="poster-{campaign.join_code}.pdf"'
     return response
+
+
+# Who may pick regions: those who create or change campaigns, cohorts or offices.
+REGION_PICKERS = (
+    "campaigns.add_campaign",
+    "campaigns.change_campaign",
+    "campaigns.add_cohort",
+    "campaigns.change_cohort",
+    "campaigns.change_programoffice",
+)
+
+
+def region_search_view(request):
+    """Places of the user's subtrees matching a typed name, with their full paths (JSON)."""
+    from django.http import JsonResponse
+
+    from .selectors import region_search
+
+    if not any(request.user.has_perm(p) for p in REGION_PICKERS):
+        raise PermissionDenied
+    found = region_search(
+        user=request.user,
+        text=request.GET.get("q", "")[:50],
+        villages=request.GET.get("villages") == "1",
+    )
+    return JsonResponse(
+        {"results": [{"code": region.code, "label": label} for region, label in found]}
+    )

@@ -77,6 +77,46 @@ def regions_visible(*, user) -> QuerySet[Region]:
     return Region.objects.filter(user_scope(user).region_q())
 
 
+PATH_SEPARATOR = " › "
+REGION_SEARCH_LIMIT = 20
+
+
+def region_path_labels(regions) -> dict[int, str]:
+    """Each region's names from the top of the tree, "省 › 市 › 县 › 乡 › 村" (one query)."""
+    regions = list(regions)
+    prefixes = {
+        r.path[:end] for r in regions for end in range(Region.steplen, len(r.path), Region.steplen)
+    }
+    names = dict(Region.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {
+        r.pk: PATH_SEPARATOR.join(
+            [
+                names.get(r.path[:end], "?")
+                for end in range(Region.steplen, len(r.path), Region.steplen)
+            ]
+            + [r.name]
+        )
+        for r in regions
+    }
+
+
+def region_search(*, user, text: str, villages: bool) -> list[tuple[Region, str]]:
+    """Regions of the user's subtrees whose name contains `text` (or whose code starts with it),
+    villages or the levels above them, with their path labels; at most REGION_SEARCH_LIMIT."""
+    text = text.strip()
+    if not text:
+        return []
+    regions = regions_visible(user=user)
+    if villages:
+        regions = regions.filter(level=Region.Level.VILLAGE)
+    else:
+        regions = regions.exclude(level=Region.Level.VILLAGE)
+    condition = Q(code__startswith=text) if text.isdigit() else Q(name__contains=text)
+    found = list(regions.filter(condition).order_by("path")[:REGION_SEARCH_LIMIT])
+    labels = region_path_labels(found)
+    return [(r, labels[r.pk]) for r in found]
+
+
 def offices_visible(*, user) -> QuerySet[ProgramOffice]:
     """Program offices whose region is in the user's subtrees."""
     return ProgramOffice.objects.filter(user_scope(user).region_q("region__")).select_related(
@@ -160,3 +200,25 @@ def campaign_cohorts_for(*, user, campaign: Campaign) -> QuerySet[Cohort] | None
 def region_by_code(*, code: str) -> Region | None:
     """The region with this division code, if any."""
     return Region.objects.filter(code=code).first()
+
+
+def trainers_choosable(*, user, keep: int | None = None) -> QuerySet:
+    """Trainers an officer may assign to a cohort, without learning who trains elsewhere.
+
+    Active members of the Trainers role who train no cohort outside the user's regions (new
+    trainers included); administrators see every trainer. `keep` (the cohort's current trainer)
+    stays choosable so that editing a cohort never drops it (issue 16, finding 8).
+    """
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
+
+    from cms.roles import TRAINERS
+
+    trainers = get_user_model().objects.filter(groups__name=TRAINERS, is_active=True)
+    scope = user_scope(user)
+    if not scope.everything:
+        elsewhere = Cohort.objects.filter(trainer=OuterRef("pk")).exclude(
+            scope.region_q("village__")
+        )
+        trainers = trainers.filter(~Exists(elsewhere) | Q(pk=keep))
+    return trainers.order_by("username")

@@ -171,6 +171,14 @@ class RegionViewSet(ScopedViewSet):
     inspect_view_fields = ["code", "name", "level"]
     add_view_class = RegionCreateView
 
+    def get_urlpatterns(self):
+        from . import admin_views
+
+        return [
+            *super().get_urlpatterns(),
+            path("search/", admin_views.region_search_view, name="search"),
+        ]
+
 
 class ProgramOfficeViewSet(ScopedViewSet):
     name = "program_offices"

@@ -231,7 +231,8 @@ def _phones_outside(phones: Iterable[str], region_paths: tuple[str, ...]) -> set
 PATH_SEPARATORS = re.compile(r"\s*[›>/\\、|]\s*")
 
 
-def _split_path(text: str) -> list[str]:
+def split_region_path(text: str) -> list[str]:
+    """The names of a region path as people write it, top first."""
     return [name for name in PATH_SEPARATORS.split(text.strip()) if name]
 
 
@@ -240,7 +241,7 @@ def _villages_by_path(campaign: Campaign, rows: list[RosterRow]) -> dict[str, li
     wanted = {}
     for row in rows:
         if row.village_code and not row.village_code.isdigit():
-            names = _split_path(row.village_code)
+            names = split_region_path(row.village_code)
             if names:
                 wanted[row.village_code] = names
     if not wanted:

@@ -268,12 +268,26 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
     raise IntegrityError(f"could not issue a certificate for enrollment {enrollment_id}")
 
 
+def _learner_village(learner_id: int):
+    """The region of the learner's own village code, if it names one."""
+    profile_model = apps.get_model("accounts", "LearnerProfile")
+    code = profile_model.objects.filter(user_id=learner_id).values_list("village_code", flat=True)
+    code = code.first()
+    if not code:
+        return None
+    return apps.get_model("campaigns", "Region").objects.filter(code=code).first()
+
+
 def _new_certificate(enrollment) -> Certificate:
     campaign = getattr(enrollment, "campaign", None)
     cohort = getattr(enrollment, "cohort", None)
     office = campaign.office if campaign is not None else _default_office()
+    # Where the learner lives, as the dashboard counts them (decision 0090): their village, else
+    # their cohort's village, else the campaign's (or office's) region. An office sees the
+    # certificates of its own villages, also in a campaign run by an office above it.
     region = (
-        getattr(cohort, "village", None)
+        _learner_village(enrollment.learner_id)
+        or getattr(cohort, "village", None)
         or (campaign.region if campaign is not None else None)
         or (office.region if office is not None else None)
     )
