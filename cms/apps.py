@@ -10,12 +10,13 @@ class CmsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed, post_save, pre_save
 
-        from . import audit, checks, exports, images, security  # noqa: F401 (checks registers)
+        from . import admin_i18n, audit, checks, exports, images, security  # noqa: F401
         from .celery import ensure_broker_folders
 
         ensure_broker_folders()
         images.limit_pillow()
         exports.patch_wagtail_exports()
+        admin_i18n.patch_group_names()
         # Audit and session side effects that must follow any change, from any editor.
         user_model = get_user_model()
         m2m_changed.connect(audit.on_user_groups_changed, sender=user_model.groups.through)
