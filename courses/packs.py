@@ -10,6 +10,7 @@ already stored are removed again if anything fails, so a refused pack leaves no 
 import hashlib
 import io
 import json
+import logging
 import posixpath
 import uuid
 import zipfile
@@ -17,10 +18,10 @@ from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.images import ImageFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 from PIL import Image as PILImage
 from wagtail import blocks
@@ -53,6 +54,7 @@ ZIP_TOO_WELL = _("%(name)s is compressed too well")
 ZIP_TOTAL = _("%(total)s bytes in all")
 UNSAFE_PATH = _("Refused: unsafe file name in the pack: “%(name)s”.")
 MISSING_MANIFEST = _("Not a course pack: manifest.json is missing.")
+logger = logging.getLogger(__name__)
 WRONG_SCHEMA = _("Wrong pack schema: %(detail)s.")
 SCHEMA_LIST = _("%(where)s must be a list")
 SCHEMA_OBJECT = _("%(where)s must be an object")
@@ -69,6 +71,8 @@ SCHEMA_TOPIC = _("topic must be an object or null")
 SCHEMA_TOPIC_SLUG = _("topic needs a slug")
 SCHEMA_TOPIC_NAMES = _("topic needs names")
 SCHEMA_NOT_JSON = _("manifest.json is not JSON")
+SCHEMA_VALUE = _("%(where)s.%(name)s has a value of the wrong type")
+SCHEMA_REFUSED = _("a value is not accepted (%(detail)s)")
 MISSING_FILE = _("The pack lists “%(name)s” but does not contain it.")
 IMAGE_TOO_LARGE = _("Image “%(name)s” is too large (%(detail)s).")
 IMAGE_INVALID = _("Image “%(name)s” is not a readable picture.")
@@ -109,6 +113,19 @@ LESSON_FIELDS = (
     "quiz",
 )
 STREAM_FIELDS = {"learning_outcomes", "body", "quiz"}
+# The JSON types each plain field may have (issue 16: a fuzzed value must be refused, not a 500).
+SCALAR_TYPES = {
+    "summary": (str,),
+    "cover_alt": (str,),
+    "level": (str,),
+    "certificate_title": (str,),
+    "estimated_minutes": (int,),
+    "pass_mark": (int,),
+    "certificate_enabled": (bool,),
+    "demo_without_audio": (bool,),
+    "cover_image": (int, str, type(None)),
+    "narration": (int, str, type(None)),
+}
 IMAGE_FIELDS = {"cover_image"}
 MEDIA_FIELDS = {"narration"}
 
@@ -135,6 +152,10 @@ def _walk(block: blocks.Block, raw, visit, path: str = "") -> object:
     item ids may have been generated separately) line up item by item after import.
     """
     if raw is None:
+        _require(
+            not isinstance(block, blocks.StructBlock | blocks.ListBlock | blocks.StreamBlock),
+            SCHEMA_OBJECT % {"where": path or "stream"},
+        )
         return None
     if isinstance(block, ImageChooserBlock):
         return visit("image", raw)
@@ -175,6 +196,10 @@ def _walk(block: blocks.Block, raw, visit, path: str = "") -> object:
             else value
             for name, value in raw.items()
         }
+    _require(
+        isinstance(raw, str | int | float | bool),
+        SCHEMA_VALUE % {"where": path.rsplit(".", 1)[0], "name": path.rsplit(".", 1)[-1]},
+    )
     return raw
 
 
@@ -356,6 +381,13 @@ def _check_page(data, names: tuple[str, ...], where: str) -> None:
     _require(isinstance(data["slug"], str) and data["slug"].strip(), SCHEMA_SLUG % {"where": where})
     for name in STREAM_FIELDS & set(names):
         _require(isinstance(data[name], list), SCHEMA_LIST % {"where": f"{where}.{name}"})
+    for name in SCALAR_TYPES.keys() & set(names):
+        value = data[name]
+        wrong_bool = isinstance(value, bool) and bool not in SCALAR_TYPES[name]
+        _require(
+            isinstance(value, SCALAR_TYPES[name]) and not wrong_bool,
+            SCHEMA_VALUE % {"where": where, "name": name},
+        )
 
 
 def _check_manifest(manifest) -> None:
@@ -642,9 +674,18 @@ def course_pack_import(path, *, user, publish: bool = False) -> CoursePage:
                     course_review_submit(course=course, user=user)
                 except PermissionDenied as exc:
                     raise PackError(CANNOT_IMPORT) from exc
-    except Exception:
+    except Exception as exc:
         for field_file in stored:
             field_file.storage.delete(field_file.name)
+        if isinstance(exc, ValidationError):  # a value the page models refuse (too long, …)
+            detail = SCHEMA_REFUSED % {"detail": "; ".join(exc.messages)}
+            raise PackError(WRONG_SCHEMA % {"detail": detail}) from exc
+        if isinstance(exc, TypeError | ValueError | AttributeError | KeyError | IntegrityError):
+            # Data the checks above let through but a block or model cannot hold: the pack is
+            # refused with its reason logged, never a server error (issue 16 fuzzing).
+            logger.warning("Course pack refused: %r", exc, exc_info=True)
+            detail = SCHEMA_REFUSED % {"detail": type(exc).__name__}
+            raise PackError(WRONG_SCHEMA % {"detail": detail}) from exc
         raise
     course.refresh_from_db()
     return course
