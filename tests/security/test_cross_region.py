@@ -73,3 +73,71 @@ def test_another_regions_number_is_a_row_error_that_names_no_one(world):
     assert not Enrollment.objects.filter(learner=a.learner, campaign=b.campaign).exists()
     assert Enrollment.objects.filter(learner=b.learner, campaign=b.campaign).exists()
     assert not Certificate.objects.filter(learner=a.learner, campaign=b.campaign).exists()
+
+
+# --- Finding 8: every URL, as each of region B's people, shows nothing of region A -------------
+
+OBJECT_OF_NAMESPACE = {
+    "campaigns": "campaign",
+    "cohorts": "cohort",
+    "program_offices": "office",
+    "regions": "county",
+    "certificate_registry": "certificate",
+    "wagtailusers_users": "learner",
+}
+ROLES_B = ("officer", "trainer", "learner")
+# Public pages opened with a code: a certificate's verify page and files, a join page.
+PUBLIC_BY_CODE = ("certificates:", "campaigns_join")
+
+
+def _values(route, side) -> dict[str, str]:
+    namespace = route.key.rsplit(":", 1)[0] if ":" in route.key else ""
+    values = {"code": side.certificate.code, "kind": "learners", "fmt": "csv"}
+    target = OBJECT_OF_NAMESPACE.get(namespace)
+    if target is not None:
+        values["pk"] = getattr(side, target).pk
+    if route.key == "campaigns_join":
+        values["code"] = side.campaign.join_code
+    if "campaign" in route.key or namespace == "campaigns":
+        values.setdefault("pk", side.campaign.pk)
+    return {key: str(value) for key, value in values.items()}
+
+
+def _body(response) -> str:
+    if response.streaming:
+        content = b"".join(response.streaming_content)
+    else:
+        content = response.content
+    return content.decode("utf-8", errors="replace")
+
+
+def _leaks(world, role: str, own_side: str) -> list[tuple]:
+    from tests.security.url_matrix import fill, routes
+
+    other = world["A" if own_side == "B" else "B"]
+    me = world[own_side]
+    user = getattr(me, role)
+    client = Client(raise_request_exception=False)
+    client.force_login(user)
+    found = []
+    for route in routes():
+        if route.key.startswith(("account_", "wagtailadmin_api")) or "logout" in route.key:
+            continue
+        for side in (me, other):
+            if side is other and route.key.startswith(PUBLIC_BY_CODE):
+                continue  # A's code is a capability: whoever holds it may verify or join
+            url, _real = fill(route, _values(route, side))
+            response = client.get(url)
+            if response.status_code >= 500:
+                continue  # server errors are test_every_url.py's business
+            body = _body(response)
+            shown = [w for w in other.words if w in body and w not in url]
+            if shown:
+                found.append((route.key, url, response.status_code, shown))
+    return found
+
+
+@pytest.mark.parametrize("role", ROLES_B)
+def test_region_b_sees_nothing_of_region_a_on_any_url(world, role):
+    leaks = _leaks(world, role, "B")
+    assert not leaks, "\n".join(map(str, leaks))
