@@ -3,6 +3,7 @@
 from django import forms
 from django.conf import settings
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.coreutils import get_supported_content_language_variant
@@ -10,30 +11,92 @@ from wagtail.models import Page
 
 from .codes import new_join_code, normalise_join_code
 from .models import JOIN_CODE_RULE, Region
-from .selectors import campaigns_visible, offices_visible, regions_visible, trainers_choosable
+from .selectors import (
+    campaigns_visible,
+    offices_visible,
+    region_path_labels,
+    regions_visible,
+    trainers_choosable,
+)
+from .services.roster import split_region_path
 
-REGION_CODE_HELP = _("The 12-digit division code of a region inside your office's region.")
+REGION_PICK_HELP = _(
+    "Type part of the place's name and choose it from the list, shown as 省 › 市 › 县 › 乡 › 村; "
+    "only places in your office's region are offered."
+)
 REGION_NOT_FOUND = _("No region with this code in your region.")
-VILLAGE_CODE_HELP = _("The 12-digit division code of the cohort's village.")
+REGION_NO_MATCH = _("No place “%(text)s” in your region; choose one from the list.")
+REGION_AMBIGUOUS = _("“%(text)s” names several places; choose one from the list: %(paths)s")
 JOIN_CODE_HELP = _(
     "Learners type this code or scan its QR code to join. %(rule)s A free code you may use: "
     "%(code)s"
 )
 
 
-class RegionCodeField(forms.ModelChoiceField):
-    """A region typed as its 12-digit code (a drop-down of 700,000 villages helps nobody)."""
+class RegionPickerWidget(forms.TextInput):
+    """A text box that suggests places of the user's subtree by name, with their full path
+    (regions:search); without JavaScript the path or the code can still be typed."""
 
-    default_error_messages = {"invalid_choice": REGION_NOT_FOUND}
+    template_name = "campaigns/widgets/region_picker.html"
 
-    def __init__(self, queryset, **kwargs):
-        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "numeric", "size": 14}))
-        super().__init__(queryset, to_field_name="code", **kwargs)
+    def __init__(self, *, villages: bool, attrs=None):
+        super().__init__(attrs={"autocomplete": "off", "size": 60, **(attrs or {})})
+        self.villages = villages
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        widget_attrs["list"] = f"{widget_attrs.get('id', name)}-options"
+        query = "?villages=1" if self.villages else ""
+        widget_attrs["data-region-search"] = reverse("regions:search") + query
+        return context
+
+    class Media:
+        js = ["campaigns/js/region_picker.js"]
+
+
+class RegionField(forms.ModelChoiceField):
+    """A region chosen by its name path from the user's subtree (a 12-digit code also works)."""
+
+    def __init__(self, queryset, *, villages: bool, **kwargs):
+        kwargs.setdefault("widget", RegionPickerWidget(villages=villages))
+        kwargs.setdefault("help_text", REGION_PICK_HELP)
+        super().__init__(queryset, **kwargs)
 
     def prepare_value(self, value):
-        if isinstance(value, int):
-            return Region.objects.filter(pk=value).values_list("code", flat=True).first()
-        return super().prepare_value(value)
+        if isinstance(value, Region):
+            region = value
+        elif isinstance(value, int) or (isinstance(value, str) and value.isdigit()):
+            region = Region.objects.filter(pk=value).first() if isinstance(value, int) else None
+            if region is None:
+                return value
+        else:
+            return value  # what the officer typed, shown again with the error
+        return region_path_labels([region])[region.pk]
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if text.isdigit():
+            region = self.queryset.filter(code=text).first()
+            if region is None:
+                raise forms.ValidationError(REGION_NOT_FOUND, code="invalid_choice")
+            return region
+        names = split_region_path(text)
+        if not names:
+            raise forms.ValidationError(REGION_NO_MATCH % {"text": text}, code="invalid_choice")
+        candidates = list(self.queryset.filter(name=names[-1]).order_by("path")[:50])
+        labels = region_path_labels(candidates)
+        matches = [r for r in candidates if split_region_path(labels[r.pk])[-len(names) :] == names]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise forms.ValidationError(REGION_NO_MATCH % {"text": text}, code="invalid_choice")
+        paths = "；".join(labels[r.pk] for r in matches[:5])
+        raise forms.ValidationError(
+            REGION_AMBIGUOUS % {"text": text, "paths": paths}, code="invalid_choice"
+        )
 
 
 def one_per_course(courses):
@@ -72,10 +135,10 @@ class CampaignForm(ScopedAdminForm):
 
     def narrow(self, user) -> None:
         self.fields["office"].queryset = offices_visible(user=user)
-        self.fields["region"] = RegionCodeField(
+        self.fields["region"] = RegionField(
             regions_visible(user=user).exclude(level=Region.Level.VILLAGE),
+            villages=False,
             label=_("region"),
-            help_text=REGION_CODE_HELP,
         )
         if "courses" in self.fields:
             self.fields["courses"].widget = forms.CheckboxSelectMultiple()
@@ -90,10 +153,10 @@ class CohortForm(ScopedAdminForm):
         self.fields["trainer"].queryset = trainers_choosable(
             user=user, keep=getattr(self.instance, "trainer_id", None)
         )
-        self.fields["village"] = RegionCodeField(
+        self.fields["village"] = RegionField(
             regions_visible(user=user).filter(level=Region.Level.VILLAGE),
+            villages=True,
             label=_("village"),
-            help_text=VILLAGE_CODE_HELP,
         )
 
 
@@ -101,8 +164,8 @@ class ProgramOfficeForm(ScopedAdminForm):
     """Office regions limited to the user's subtree."""
 
     def narrow(self, user) -> None:
-        self.fields["region"] = RegionCodeField(
-            regions_visible(user=user), label=_("region"), help_text=REGION_CODE_HELP
+        self.fields["region"] = RegionField(
+            regions_visible(user=user), villages=False, label=_("region")
         )
 
 

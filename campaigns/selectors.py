@@ -77,6 +77,46 @@ def regions_visible(*, user) -> QuerySet[Region]:
     return Region.objects.filter(user_scope(user).region_q())
 
 
+PATH_SEPARATOR = " › "
+REGION_SEARCH_LIMIT = 20
+
+
+def region_path_labels(regions) -> dict[int, str]:
+    """Each region's names from the top of the tree, "省 › 市 › 县 › 乡 › 村" (one query)."""
+    regions = list(regions)
+    prefixes = {
+        r.path[:end] for r in regions for end in range(Region.steplen, len(r.path), Region.steplen)
+    }
+    names = dict(Region.objects.filter(path__in=prefixes).values_list("path", "name"))
+    return {
+        r.pk: PATH_SEPARATOR.join(
+            [
+                names.get(r.path[:end], "?")
+                for end in range(Region.steplen, len(r.path), Region.steplen)
+            ]
+            + [r.name]
+        )
+        for r in regions
+    }
+
+
+def region_search(*, user, text: str, villages: bool) -> list[tuple[Region, str]]:
+    """Regions of the user's subtrees whose name contains `text` (or whose code starts with it),
+    villages or the levels above them, with their path labels; at most REGION_SEARCH_LIMIT."""
+    text = text.strip()
+    if not text:
+        return []
+    regions = regions_visible(user=user)
+    if villages:
+        regions = regions.filter(level=Region.Level.VILLAGE)
+    else:
+        regions = regions.exclude(level=Region.Level.VILLAGE)
+    condition = Q(code__startswith=text) if text.isdigit() else Q(name__contains=text)
+    found = list(regions.filter(condition).order_by("path")[:REGION_SEARCH_LIMIT])
+    labels = region_path_labels(found)
+    return [(r, labels[r.pk]) for r in found]
+
+
 def offices_visible(*, user) -> QuerySet[ProgramOffice]:
     """Program offices whose region is in the user's subtrees."""
     return ProgramOffice.objects.filter(user_scope(user).region_q("region__")).select_related(
