@@ -116,3 +116,21 @@ def test_cohort_page_links_to_its_certificates_and_their_print(client, certifica
     assert f"/admin/certificate_registry/print/?cohort={cohort.pk}" in page
     listing = client.get(reverse("certificate_registry:index"), {"cohort": cohort.pk})
     assert "秦岭松" in listing.content.decode() and "巴山雪" not in listing.content.decode()
+
+
+def test_a_certificate_is_placed_in_the_learners_own_village(django_capture_on_commit_callbacks):
+    """Without a cohort, the certificate belongs to the learner's village, not to the campaign's
+    whole region: an office of that village finds it in its registry."""
+    campaign = factories.campaign_in("610924000000")
+    enrollment = factories.completed_enrollment(campaign=campaign, name="村里人")
+    profile = enrollment.learner.learner_profile
+    profile.village_code = "610924100201"
+    profile.save(update_fields=["village_code"])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.certificate_request(enrollment_id=enrollment.pk)
+    certificate = enrollment.certificates.get()
+    assert certificate.region.code == "610924100201"
+    village_office = factories.office(county_code="610924100201", name="池河村办")
+    from learners.certificates.selectors import certificates_visible
+
+    assert list(certificates_visible(user=factories.officer(village_office))) == [certificate]
