@@ -170,7 +170,8 @@ class ProgramOfficeForm(ScopedAdminForm):
 
 
 ROSTER_FILE_HELP = _(
-    "CSV or XLSX with the columns name, phone, village code and cohort (the cohort may be empty)."
+    "CSV or XLSX with the columns name, phone, village (its 12-digit code or its path "
+    "省›市›县›乡›村) and cohort (the cohort may be empty)."
 )
 ROSTER_FILE_TYPE = _("Upload a .csv or .xlsx file.")
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
