@@ -20,7 +20,7 @@ import subprocess
 import sys
 import time
 
-from . import INFO, MET, MISSED, env, line_add, not_measured, percentile, result_new
+from . import INFO, MET, MISSED, env, freshness, line_add, not_measured, percentile, result_new
 
 USERS, SECONDS, RAMP_SECONDS = 200, 300, 60
 # Sync workers wait on PostgreSQL and Redis for part of each request, so 2 per core keep the CPU
@@ -220,8 +220,17 @@ def run(seconds: float = SECONDS, users: int = USERS) -> dict:
         "BENCH_SMS_SPOOL": str(spool),
     }
     os.environ.update(server_env)
+    # Issue 14: the load learners are also in a campaign, and every campaign is built before
+    # the run, so the worker's beat only applies changes (decision 0095) while the load goes.
+    learner_ids = _load_learner_ids()
+    freshness.load_campaign(learner_ids)
+    _build_unbuilt()
     started = time.time()
-    with Worker(), site.Server(port=PORT, workers=WORKERS):
+    with (
+        Worker(),
+        site.Server(port=PORT, workers=WORKERS),
+        freshness.LagSampler(learner_ids) as lag,
+    ):
         client = subprocess.run(
             [sys.executable, "-m", "bench.loadclient", str(plan_path)],
             cwd=env.REPO,
@@ -234,9 +243,11 @@ def run(seconds: float = SECONDS, users: int = USERS) -> dict:
             raise RuntimeError(f"load client failed:\n{client.stderr[-3000:]}")
         outcome = json.loads(client.stdout.strip().splitlines()[-1])
         certificates = certificates_state()
+        lag.finish()
     wall = time.time() - started
     server = server_counts()
     _report(result, outcome, server, certificates, users)
+    _lag_report(result, lag)
     outcome["latencies_ms"] = {
         name: _spread(values) for name, values in outcome["latencies_ms"].items()
     }
@@ -245,12 +256,47 @@ def run(seconds: float = SECONDS, users: int = USERS) -> dict:
         "server_events": sum(server.values()),
         "certificates": certificates,
         "workers": WORKERS,
+        "dashboard_lag": lag.summary(),
         "wall_seconds": round(wall, 1),
         "read_seconds": READ_SECONDS,
         "sign_in": "phone + SMS code through allauth (SMS spool backend), X-Forwarded-For per "
         "learner with TRUSTED_PROXY_COUNT=1",
     }
     return result
+
+
+def _load_learner_ids() -> list[int]:
+    from django.contrib.auth.models import User
+
+    return list(User.objects.filter(username__startswith=PREFIX).values_list("pk", flat=True))
+
+
+def _build_unbuilt() -> None:
+    from campaigns.services.rollups import campaigns_needing_rollup, rollup_rebuild
+
+    for campaign_id in campaigns_needing_rollup():
+        print(f"load: building the rollups of campaign {campaign_id} first…", flush=True)
+        rollup_rebuild(campaign_id=campaign_id)
+
+
+def _lag_report(result: dict, lag) -> None:
+    """Issue 14: p95 of the lag from a progress event to the dashboard, under this load."""
+    summary = lag.summary()
+    what = "lag from a progress event to the dashboard: p95 under load"
+    if lag.error or not summary["n"]:
+        not_measured(result, what, freshness.LAG_BUDGET, lag.error or "no mark was seen applied")
+        return
+    line_add(
+        result,
+        what,
+        freshness.LAG_BUDGET,
+        summary["p95_s"],
+        "s",
+        MET if summary["p95_s"] <= freshness.LAG_BUDGET_S and not summary["unapplied"] else MISSED,
+        f"{summary['n']:,} marks of the load learners seen applied by the beat refresh (every "
+        f"60 s, in the one Celery worker); p50 {summary['p50_s']} s, max {summary['max_s']} s; "
+        f"still unapplied at the end {summary['unapplied']}; polled every second",
+    )
 
 
 def _spread(values: list[float]) -> dict:
