@@ -296,3 +296,35 @@ def reminder_send(*, send_id: int, now: datetime | None = None) -> str:
         status=S.SENT, sent_at=timezone.now(), gateway_result="ok"
     )
     return S.SENT
+
+
+def rule_save(*, rule: ReminderRule, user, daily_sms: int | None = None) -> ReminderRule:
+    """Validate and save a rule (new ones start off); set the campaign's daily budget if given."""
+    if rule.pk is None:
+        rule.created_by = user
+        rule.active = False
+    rule.full_clean()
+    with transaction.atomic():
+        rule.save()
+        if daily_sms is not None:
+            ReminderBudget.objects.update_or_create(
+                campaign_id=rule.campaign_id, defaults={"daily_sms": daily_sms}
+            )
+    return rule
+
+
+def rule_set_active(*, rule: ReminderRule, active: bool) -> None:
+    """Turn a rule on or off; turning it off stops its queued reminders at send time."""
+    ReminderRule.objects.filter(pk=rule.pk).update(active=active)
+
+
+def call_note_add(*, enrollment: Enrollment, user, note: str, now: datetime | None = None):
+    """Record that a trainer phoned this learner (the caller checked the enrollment's scope)."""
+    from .models import CallNote
+
+    note_row = CallNote(
+        enrollment=enrollment, author=user, note=note.strip(), called_at=now or timezone.now()
+    )
+    note_row.full_clean()
+    note_row.save()
+    return note_row

@@ -98,6 +98,15 @@ def _training_session(world):
     return world.training_session
 
 
+def _reminder_rule(world):
+    """A reminder rule of the world's campaign (issue 19); made on first use."""
+    if not hasattr(world, "reminder_rule"):
+        from campaigns.reminders.models import ReminderRule
+
+        world.reminder_rule = ReminderRule.objects.create(campaign=world.campaign, name="rule")
+    return world.reminder_rule
+
+
 def values_for(route: Route, world) -> dict[str, str]:
     """Real values for a route's arguments, taken from the world."""
     namespace = route.key.rsplit(":", 1)[0] if ":" in route.key else ""
@@ -136,6 +145,8 @@ def values_for(route: Route, world) -> dict[str, str]:
         values["pk"] = world.campaign.pk
     if route.key.startswith("training_sessions:report"):
         values["pk"], values["fmt"] = world.office.pk, "xlsx"
+    if namespace == "reminders":
+        values["pk"] = _reminder_rule(world).pk
     if route.key == "sessions_check_in_session":
         values["public_id"] = _training_session(world).public_id
     if route.key.startswith("wagtail_localize:") and "snippet" in route.key:
@@ -231,6 +242,11 @@ RULES = [
     Rule("training_sessions:figures", DASHBOARD_A, "a campaign's attendance figures"),
     Rule("training_sessions:report*", OFFICERS_HERE, "monthly report of an office (logged)"),
     Rule("training_sessions:*", GET_REFUSED, "tick, walk-in, sync: POST only"),
+    Rule("reminders:index", STAFF, "only the user's own rules are listed"),
+    Rule("reminders:new", STAFF, "campaigns and cohorts offered are the user's own"),
+    Rule("reminders:calls", STAFF, "only the user's cohorts, numbers masked"),
+    Rule("reminders:toggle", GET_REFUSED, "POST only"),
+    Rule("reminders:*", OFFICERS_HERE, "a rule of the campaign owned by county A's office"),
     Rule("cohorts:index*", STAFF),
     Rule("cohorts:add", REVIEWERS),
     Rule("cohorts:inspect", DASHBOARD_A),
