@@ -129,5 +129,6 @@ def test_activity_within_the_minute_writes_only_the_events(no_hooks, django_asse
     events = [e | {"at": later.isoformat()} for e in batch([first], size=1)]
     with django_assert_max_num_queries(10) as captured:
         progress_record(learner=user, events=events, now=later)
-    assert writes(captured) == ["INSERT", "UPDATE"]
+    # On PostgreSQL the enrollment update and the dashboard mark are one WITH statement.
+    assert writes(captured) == ["INSERT", "UPDATE" if MARK else "WITH"]
     assert Enrollment.objects.get(learner=user).last_activity_at == later
