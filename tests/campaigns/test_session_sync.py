@@ -69,3 +69,26 @@ def test_a_body_that_is_not_a_batch_is_a_bad_request(client, world):
         content_type="application/json",
     )
     assert response.status_code == 400
+
+
+def test_a_walk_in_with_a_bad_number_is_explained_and_nothing_is_added(client, world):
+    client.force_login(world.trainer_a)
+    response = client.post(
+        f"/admin/training-sessions/{world.session_a.pk}/walk-in/",
+        {"id": str(uuid.uuid4()), "name": "赵大娘", "phone": "12345"},
+    )
+    assert response.status_code == 400
+    assert 'role="alert"' in response.content.decode()
+    assert not Attendance.objects.exists()
+
+
+def test_a_walk_in_through_the_tick_list_is_registered_and_counted(client, world):
+    client.force_login(world.trainer_a)
+    response = client.post(
+        f"/admin/training-sessions/{world.session_a.pk}/walk-in/",
+        {"id": str(uuid.uuid4()), "name": "赵大娘", "phone": "13900009999"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/admin/training-sessions/{world.session_a.pk}/").content.decode()
+    assert "赵大娘" in page
+    assert Attendance.objects.get().method == Attendance.Method.WALK_IN
