@@ -42,6 +42,7 @@ SCENARIOS = [
     "queries",
     "dashboard",
     "export",
+    "reminders",
     "progress",
     "certificates",
     "pages",
@@ -208,6 +209,7 @@ def main(argv=None) -> int:
         pages,
         progress,
         queries,
+        reminders,
         site,
         throughput,
     )
@@ -234,6 +236,14 @@ def main(argv=None) -> int:
             add(
                 _guarded(
                     "export", "Export of a campaign's learner list", lambda: export.run(datasets)
+                )
+            )
+        if "reminders" in chosen:
+            add(
+                _guarded(
+                    "reminders",
+                    "Planning a day's reminders",
+                    lambda: reminders.run(datasets),
                 )
             )
         if "progress" in chosen:

@@ -239,7 +239,8 @@ def reminder_send(*, send_id: int, now: datetime | None = None) -> str:
     now = now or timezone.now()
     with transaction.atomic():
         row = (
-            ReminderSend.objects.select_for_update()
+            # Lock this row only: not the rule (its other reminders go on) nor the course page.
+            ReminderSend.objects.select_for_update(of=("self",))
             .select_related("rule", "enrollment__course")
             .filter(pk=send_id)
             .first()

@@ -26,7 +26,8 @@ class LearnerProfile(models.Model):
     data_saver = models.BooleanField(_("data saver"), default=False)
     autoplay_narration = models.BooleanField(_("play narration automatically"), default=False)
     # The learner's off switch for course reminders by SMS (campaigns/reminders), read at send time.
-    reminders_off = models.BooleanField(_("no reminders by SMS"), default=False)
+    # db_default: bulk loaders (bench/generate.py) insert profiles without naming this column.
+    reminders_off = models.BooleanField(_("no reminders by SMS"), default=False, db_default=False)
     consent_version = models.CharField(max_length=20, blank=True)
     consented_at = models.DateTimeField(null=True, blank=True)
     registered_by = models.ForeignKey(
