@@ -1,5 +1,7 @@
 """What is taught: topics, the course catalog, courses and their lessons."""
 
+from decimal import Decimal
+
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -200,6 +202,18 @@ class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         validators=[MinValueValidator(0), MaxValueValidator(100)],
         help_text=_("Quiz score a learner needs in every lesson to complete the course."),
     )
+    credit_hours = models.DecimalField(
+        _("training hours"),
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.1"))],
+        help_text=_(
+            "Declared training hours (学时) printed on the certificate. When empty, the "
+            "estimated minutes are used."
+        ),
+    )
     certificate_enabled = models.BooleanField(_("award a certificate"), default=True)
     certificate_title = models.CharField(
         _("certificate title"),
@@ -221,6 +235,7 @@ class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         MultiFieldPanel(
             [
                 FieldPanel("pass_mark"),
+                FieldPanel("credit_hours"),
                 FieldPanel("certificate_enabled"),
                 FieldPanel("certificate_title"),
             ],

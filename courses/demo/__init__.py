@@ -184,6 +184,7 @@ def _course_fields(course: Course, lang: int) -> dict:
             for n, text in enumerate(course.outcomes)
         ],
         "pass_mark": course.pass_mark,
+        "credit_hours": course.credit_hours,
         "certificate_enabled": True,
         "certificate_title": course.certificate_title[lang],
     }

@@ -7,6 +7,7 @@ online safety, fraud reporting on 96110).
 """
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 Text = tuple[str, str]
 
@@ -62,6 +63,7 @@ class Course:
     lessons: tuple[Lesson, ...] = field(default_factory=tuple)
     level: str = "beginner"
     pass_mark: int = 60
+    credit_hours: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ TOPICS = (
 
 PHONE_BASICS = Course(
     slug="phone-basics",
+    credit_hours=Decimal("1"),
     topic="phone-skills",
     title=("手机基本技能", "Smartphone basics"),
     summary=(
@@ -432,6 +435,7 @@ PHONE_BASICS = Course(
 
 SELLING_ONLINE = Course(
     slug="selling-online",
+    credit_hours=Decimal("2"),
     topic="selling-online",
     title=("农产品网上销售", "Selling farm produce online"),
     summary=(
@@ -714,6 +718,7 @@ SELLING_ONLINE = Course(
 
 ONLINE_SAFETY = Course(
     slug="online-safety",
+    credit_hours=Decimal("1.5"),
     topic="online-safety",
     title=("网络安全与防骗", "Online safety and fraud"),
     summary=(

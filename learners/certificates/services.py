@@ -59,6 +59,10 @@ def verify_url(code: str) -> str:
 
 
 def _course_hours(course) -> Decimal:
+    """The course's declared training hours; the estimated minutes when none are declared."""
+    declared = getattr(course, "credit_hours", None)
+    if declared:
+        return Decimal(declared).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     minutes = getattr(course, "estimated_minutes", None) or 0
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
