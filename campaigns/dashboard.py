@@ -49,6 +49,8 @@ class DashboardScope:
     cohort_ids: tuple[int, ...] | None = None
     # An office below the campaign's region sees only its region subtrees (decision 0090).
     subtrees: tuple[str, ...] | None = None
+    # What the target counts (Campaign.TargetKind); an office's summed target is completions.
+    target_kind: str = Campaign.TargetKind.COMPLETIONS
 
     def q(self) -> Q:
         condition = Q(campaign_id__in=self.campaign_ids)
@@ -91,7 +93,12 @@ def campaign_scope(*, user, campaign: Campaign) -> DashboardScope:
     a trainer outside the region only their cohorts."""
     part = campaign_part_for(user=user, campaign=campaign)
     if part.whole:
-        return DashboardScope((campaign.pk,), campaign.region, campaign.target_learners)
+        return DashboardScope(
+            (campaign.pk,),
+            campaign.region,
+            campaign.target_learners,
+            target_kind=campaign.target_kind,
+        )
     if part.subtrees:
         root = Region.objects.get(path=part.root_path)
         return DashboardScope((campaign.pk,), root, None, subtrees=part.subtrees)
@@ -102,7 +109,12 @@ def office_scope(*, user, office: ProgramOffice) -> DashboardScope:
     """Scope of an office's dashboard: its campaigns that the user may see."""
     campaigns = campaigns_visible(user=user).filter(office=office)
     ids = tuple(campaigns.values_list("pk", flat=True))
-    target = sum(campaigns.values_list("target_learners", flat=True))
+    # Person-times targets do not add up with completion targets (decision 0113).
+    target = sum(
+        campaigns.filter(target_kind=Campaign.TargetKind.COMPLETIONS).values_list(
+            "target_learners", flat=True
+        )
+    )
     return DashboardScope(ids, office.region, target)
 
 
@@ -112,11 +124,19 @@ def _sum(queryset, names=COUNTS) -> dict[str, int]:
 
 
 def kpis(scope: DashboardScope) -> dict:
-    """Enrolled, active in 7 days, completed, certificates, and completion against target."""
+    """Enrolled, active in 7 days, completed, certificates, and progress against the target:
+    completed people, or person-times at training sessions when the target counts those."""
     figures = _sum(RegionRollup.objects.filter(scope.region_q()))
     target = scope.target
     figures["target"] = target
-    figures["target_percent"] = percent(figures["completed"], target)
+    figures["target_kind"] = scope.target_kind
+    reached = figures["completed"]
+    if target and scope.target_kind == Campaign.TargetKind.PERSON_TIMES:
+        from .sessions.selectors import campaign_person_times
+
+        reached = campaign_person_times(campaign_ids=scope.campaign_ids)
+    figures["target_reached"] = reached
+    figures["target_percent"] = percent(reached, target)
     states = RollupState.objects.filter(campaign_id__in=scope.campaign_ids)
     figures["as_of"] = min((s.as_of for s in states), default=None)
     return figures

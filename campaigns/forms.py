@@ -2,6 +2,7 @@
 
 from django import forms
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
 from .codes import new_join_code, normalise_join_code
-from .models import JOIN_CODE_RULE, Region
+from .models import JOIN_CODE_RULE, TARGET_NOT_POSITIVE, Campaign, Region
 from .selectors import (
     campaigns_visible,
     offices_visible,
@@ -132,6 +133,21 @@ class ScopedAdminForm(WagtailAdminModelForm):
 
 class CampaignForm(ScopedAdminForm):
     """Offices and regions limited to the officer's subtree."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "target_learners" in self.fields:
+            # One clear message for 0 and for a negative number (not Django's "≥ 0").
+            target = self.fields["target_learners"]
+            target.min_value = 1
+            target.widget.attrs["min"] = 1
+            target.validators = [MinValueValidator(1, message=TARGET_NOT_POSITIVE)]
+        if "target_kind" in self.fields:
+            # A form posted without the choice (older pages, scripts) keeps counting completions.
+            self.fields["target_kind"].required = False
+
+    def clean_target_kind(self) -> str:
+        return self.cleaned_data.get("target_kind") or Campaign.TargetKind.COMPLETIONS
 
     def narrow(self, user) -> None:
         self.fields["office"].queryset = offices_visible(user=user)

@@ -21,6 +21,7 @@ JOIN_CODE_VALIDATOR = RegexValidator(r"^[0-9A-HJ-NP-Z]{4,12}$", JOIN_CODE_RULE, 
 
 REGION_SCOPE_OUTSIDE_OFFICE = _("The campaign's region must be inside the office's region.")
 DATES_REVERSED = _("The campaign cannot end before it starts.")
+TARGET_NOT_POSITIVE = _("The target must be a whole number greater than 0.")
 COHORT_VILLAGE_OUTSIDE_CAMPAIGN = _("The cohort's village must be inside the campaign's region.")
 COHORT_VILLAGE_NOT_VILLAGE = _("Choose a village for the cohort.")
 JOIN_CODE_TAKEN = _("This join code is already used by another campaign or cohort.")
@@ -151,8 +152,24 @@ class Campaign(JoinCodeMixin):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
+
+    class TargetKind(models.TextChoices):
+        COMPLETIONS = "completions", _("completions (people who finish the courses)")
+        PERSON_TIMES = "person_times", _("person-times (attendances at village training sessions)")
+
     target_learners = models.PositiveIntegerField(
-        _("target learners"), help_text=_("How many learners should complete the courses.")
+        _("target learners"),
+        help_text=_(
+            "How many learners should complete the courses, or how many person-times should"
+            " attend training sessions, as chosen below."
+        ),
+    )
+    target_kind = models.CharField(
+        _("target counted in"),
+        max_length=16,
+        choices=TargetKind.choices,
+        default=TargetKind.COMPLETIONS,
+        help_text=_("What the target counts: people who complete, or attendances at sessions."),
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
@@ -176,6 +193,8 @@ class Campaign(JoinCodeMixin):
             errors["ends_on"] = DATES_REVERSED
         if self.office_id and self.region_id and not self.office.region.contains(self.region):
             errors["region"] = REGION_SCOPE_OUTSIDE_OFFICE
+        if self.target_learners is not None and self.target_learners <= 0:
+            errors["target_learners"] = TARGET_NOT_POSITIVE
         if errors:
             raise ValidationError(errors)
         self.clean_join_code()

@@ -269,6 +269,7 @@ class CampaignViewSet(ScopedViewSet):
         "starts_on",
         "ends_on",
         "target_learners",
+        "target_kind",
         "join_code",
     ]
 
@@ -307,7 +308,7 @@ class CampaignViewSet(ScopedViewSet):
         names = ["title", "office", "region"]
         if any(f.name == "courses" for f in Campaign._meta.get_fields()):
             names.append("courses")
-        names += ["starts_on", "ends_on", "target_learners", "join_code"]
+        names += ["starts_on", "ends_on", "target_learners", "target_kind", "join_code"]
         return ObjectList([FieldPanel(n) for n in names], base_form_class=CampaignForm)
 
 

@@ -184,7 +184,13 @@ def aggregate_tables(scope: DashboardScope, region: Region) -> list[tuple[str, l
     tables = [
         (
             _("Summary"),
-            [*counts, _("Target"), _("Completion vs target %")],
+            [
+                *counts,
+                _("Target"),
+                _("Person-times vs target %")
+                if summary["target_kind"] == "person_times"
+                else _("Completion vs target %"),
+            ],
             [
                 [
                     summary["enrolled"],

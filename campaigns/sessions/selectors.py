@@ -64,6 +64,12 @@ def campaign_sessions_for(*, user, campaign: Campaign) -> QuerySet[TrainingSessi
     return sessions.filter(cohort_id__in=part.cohort_ids)
 
 
+def campaign_person_times(*, campaign_ids) -> int:
+    """Person-times (attendance rows) at all sessions of these campaigns, for a whole-campaign
+    target; `attendance_figures` gives the same number to a user who follows the whole campaign."""
+    return Attendance.objects.filter(session__cohort__campaign_id__in=campaign_ids).count()
+
+
 @dataclass(frozen=True)
 class AttendanceRow:
     """Attendance figures of one group (or of the whole scope when key is None)."""
