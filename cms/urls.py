@@ -1,8 +1,10 @@
 """URL map: service endpoints and the admin first, then learner pages under a language prefix."""
 
+import re
+
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.i18n import JavaScriptCatalog
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -23,10 +25,16 @@ urlpatterns = [
     path("", include("learners.urls_root")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.SERVE_PUBLIC_MEDIA:
+    # The embedded default has no proxy in front: the application serves public media (page
+    # images, audio) itself. Private files never live under MEDIA_ROOT (cms/storage.py).
+    urlpatterns += [
+        re_path(
+            r"^{}(?P<path>.*)$".format(re.escape(settings.MEDIA_URL.lstrip("/"))),
+            views.public_media,
+            name="public_media",
+        )
+    ]
 
 # Learner-facing pages: Chinese at /, English at /en/.
 urlpatterns += i18n_patterns(

@@ -1,8 +1,10 @@
 """Views of the house shell."""
 
+from django.conf import settings
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from django.views.static import serve
 
 from .health import run_checks, run_worker_check
 
@@ -22,3 +24,14 @@ def healthz(request):
         {"status": "ok" if healthy else "error", "checks": checks},
         status=200 if healthy else 503,
     )
+
+
+@require_GET
+def public_media(request, path):
+    """A public media file (page image, audio) when no proxy or bucket serves MEDIA_URL.
+
+    Rendition and upload names change when their content does, so phones may keep them a day.
+    """
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

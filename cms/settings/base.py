@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Pages are compressed (a lesson: ~16 KB → ~5 KB, one round trip on 2G). Django adds random
     # padding to each gzip response against BREACH, and masks the CSRF token per request.
-    "django.middleware.gzip.GZipMiddleware",
+    "cms.compression.CompressTextMiddleware",
     "cms.security.SiteCSPMiddleware",
     "cms.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -366,6 +366,9 @@ STORAGES = {
     "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+# The embedded default (and `make dev`) serve MEDIA_URL from the application; production serves it
+# from the bucket or the proxy (docs/deployment.md).
+SERVE_PUBLIC_MEDIA = env.bool("SERVE_PUBLIC_MEDIA", default=False)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000

@@ -14,6 +14,8 @@ from .base import *  # noqa: F403
 from .base import SITE_URL, VAR_DIR, env
 
 DEBUG = False
+# No proxy in front of the one box: gunicorn serves public media too (cms.views.public_media).
+SERVE_PUBLIC_MEDIA = env.bool("SERVE_PUBLIC_MEDIA", default=True)
 
 
 def _secret_key() -> str:

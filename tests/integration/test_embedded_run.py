@@ -54,6 +54,7 @@ def embedded_site(tmp_path_factory):
         DJANGO_SETTINGS_MODULE="cms.settings.dev",
         VAR_DIR=str(var),
         STATIC_ROOT=str(var / "static"),
+        MEDIA_ROOT=str(var / "media"),
         PYTHONUNBUFFERED="1",
     )
     env.pop("SITE_URL", None)
@@ -194,3 +195,21 @@ def test_ctrl_c_stops_web_server_and_worker(tmp_path):
             break
         time.sleep(0.5)
     assert leftovers.stdout.strip() == ""
+
+
+def test_lesson_pictures_and_narration_are_served_and_never_gzipped_again(embedded_site):
+    """No proxy in front of `make run`: the one box serves public media itself."""
+    base, _ = embedded_site
+    course = _get(base + "/courses/phone-basics/")[1].decode()
+    lesson_path = re.findall(r'href="(/courses/phone-basics/[^"/]+/)"', course)[0]
+    lesson = _get(base + lesson_path)[1].decode()
+    pictures = re.findall(r'(?:src|srcset)="(/media/images/[^" ]+)', lesson)
+    narration = re.findall(r'src="(/media/media/[^"]+)"', lesson)
+    assert pictures and narration, lesson_path
+    for url in (pictures[0], narration[0]):
+        status, headers, body = _get_with_headers(base + url, {"Accept-Encoding": "gzip, br"})
+        assert status == 200, url
+        assert body, url
+        # AVIF/WebP/JPEG and AAC are compressed already: gzip would only make them larger.
+        assert "Content-Encoding" not in headers, (url, headers.get("Content-Encoding"))
+        assert "max-age" in headers.get("Cache-Control", ""), url
