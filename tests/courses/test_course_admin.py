@@ -259,3 +259,20 @@ def test_the_import_menu_item_is_shown_to_trainers(client, trainer, draft_course
     client.force_login(trainer)
     home = client.get(reverse("wagtailadmin_home")).content.decode()
     assert reverse("courses_pack_import") in home
+
+
+def test_a_trainer_finds_the_export_button_on_the_course_and_in_the_explorer(
+    client, trainer, published_course
+):
+    """The pack export is reachable by clicking, not only by typing its address."""
+    client.force_login(trainer)
+    export = reverse("courses_pack_export", args=[published_course.pk])
+
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[published_course.pk]))
+    explorer = client.get(reverse("wagtailadmin_explore", args=[published_course.get_parent().pk]))
+    own_listing = client.get(reverse("wagtailadmin_explore", args=[published_course.pk]))
+
+    assert edit.status_code == own_listing.status_code == explorer.status_code == 200
+    assert export in edit.content.decode()
+    assert export in explorer.content.decode()
+    assert export in own_listing.content.decode()
