@@ -341,3 +341,9 @@ class CourseReviewLesson(models.Model):
                 fields=["workflow_state", "lesson"], name="courses_review_lesson_once"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} @ {self.revision_id}"
+
+    def __str__(self) -> str:
+        return f"{self.lesson_id} @ {self.revision_id}"

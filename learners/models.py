@@ -174,7 +174,8 @@ class LearnerChange(models.Model):
     village, account deletion); written in the transaction of the change.
 
     The campaigns room's rollup refresh reads these, recomputes just those learners' share of
-    each dashboard figure and deletes the rows it applied (docs/decisions/0095-incremental-rollups.md).
+    each dashboard figure and deletes the rows it applied
+    (docs/decisions/0095-incremental-rollups.md).
     A plain id, not a foreign key: the row must outlive the learner it names.
     """
 

@@ -32,7 +32,7 @@ def draft_course(transactional_db):
 
 
 @pytest.fixture
-def desk(chromium, serial_live_server):
+def desk(chromium, serial_live_server):  # noqa: F811 (the fixture imported above)
     context = chromium.new_context(viewport=DESK, locale="zh-CN")
     page = context.new_page()
     yield page
