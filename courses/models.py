@@ -344,6 +344,3 @@ class CourseReviewLesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lesson_id} @ {self.revision_id}"
-
-    def __str__(self) -> str:
-        return f"{self.lesson_id} @ {self.revision_id}"
