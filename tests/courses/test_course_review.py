@@ -48,9 +48,7 @@ def _approve(client, user, course: CoursePage, action: str = "approve", **data):
     client.force_login(user)
     course.refresh_from_db()
     task_state = course.current_workflow_state.current_task_state
-    url = reverse(
-        "wagtailadmin_pages:workflow_action", args=(course.pk, action, task_state.pk)
-    )
+    url = reverse("wagtailadmin_pages:workflow_action", args=(course.pk, action, task_state.pk))
     return client.post(url, data)
 
 
