@@ -3,11 +3,13 @@
 from typing import Any
 
 from allauth.account import app_settings as account_settings
-from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.adapter import DefaultAccountAdapter, get_adapter
+from allauth.account.internal.flows import phone_verification
 from allauth.account.stages import PhoneVerificationStage
 from allauth.account.utils import user_username
 from allauth.core import ratelimit
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal.httpkit import headed_redirect_response
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -39,11 +41,31 @@ SMS_EXISTS = gettext_noop(
 )
 
 
+CODE_REQUIRED = "sign_in_by_code"
+
+
 class LearnerPhoneVerificationStage(PhoneVerificationStage):
     """Verify a phone at login only for users who have one: staff sign in by username alone."""
 
     def handle(self):
         user = self.login.user
+        if user is None and self.login.signup and self.login.phone:
+            # Sign-up with a number that already has an account: allauth would text a link with
+            # no code. Turn it into a sign-in of that account by SMS code instead: the number's
+            # owner gets a code, the page is the same one a new number gets (no registration
+            # oracle), and whoever typed the number gains nothing without the code (decision 0111).
+            existing = get_adapter().get_user_by_phone(self.login.phone)
+            if existing is not None and existing.is_active:
+                self.login.user = user = existing
+                self.login.signup = False
+                self.state[CODE_REQUIRED] = True
+        if self.state.get(CODE_REQUIRED):
+            # Even though the number is verified on the account, this sign-in must prove it:
+            # never skip the code, however often the stage is handled.
+            phone_verification.PhoneVerificationStageProcess.initiate(
+                stage=self, phone=self.login.phone
+            )
+            return headed_redirect_response("account_verify_phone"), True
         if user is not None:
             profile = selectors.profile_for_user(user=user)
             if profile is None or not profile.phone:

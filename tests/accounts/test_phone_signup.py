@@ -1,5 +1,7 @@
 """A farmer signs up with a mobile number and an SMS code, agreeing to the privacy notice."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -76,7 +78,52 @@ def test_signup_with_a_known_number_looks_the_same_and_creates_no_account(client
     assert (new.status_code, new.url) == (known.status_code, known.url) == (302, VERIFY)
     assert get_user_model().objects.count() == users_before + 1  # only the new number's account
     known_sms = [m.message for m in outbox if m.phone == "+8613800138002"]
-    assert len(known_sms) == 1 and "/accounts/login/code/" in known_sms[0]
+    new_sms = [m.message for m in outbox if m.phone == "+8613800138001"]
+    assert len(known_sms) == len(new_sms) == 1
+    # The same wording, with a code in both: the texts tell nobody which number was registered.
+    assert re.sub(r"\d{6}", "CODE", known_sms[0]) == re.sub(r"\d{6}", "CODE", new_sms[0])
+
+
+def test_signup_with_a_registered_number_texts_a_code_that_signs_that_learner_in(client, outbox):
+    owner = learner(phone="+8613800138002", display_name="李秀英")
+
+    response = sign_up(client, phone="13800138002", name="冒名者")
+    assert response.status_code == 302 and response.url == VERIFY
+    code = last_code(outbox, "+8613800138002")
+    assert re.fullmatch(r"\d{6}", code)
+
+    response = client.post(VERIFY, {"code": code})
+
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(owner.pk)
+    assert get_user_model().objects.count() == 1
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.display_name == "李秀英"  # the sign-up form's name is not applied
+
+
+def test_signup_with_a_registered_number_and_a_wrong_code_signs_nobody_in(client, outbox):
+    learner(phone="+8613800138002")
+    sign_up(client, phone="13800138002")
+    code = last_code(outbox, "+8613800138002")
+    wrong = "000000" if code != "000000" else "111111"
+
+    response = client.post(VERIFY, {"code": wrong})
+
+    assert response.status_code == 200
+    assert "验证码不对" in response.content.decode() or response.context["form"].errors
+    assert "_auth_user_id" not in client.session
+
+
+def test_whoever_typed_a_registered_number_cannot_move_it_to_their_own_phone(client, outbox):
+    owner = learner(phone="+8613800138002")
+    sign_up(client, phone="13800138002")
+
+    client.post(VERIFY, {"action": "change", "phone": "13900139009"})
+
+    owner.learner_profile.refresh_from_db()
+    assert owner.learner_profile.phone == "+8613800138002"
+    assert [m for m in outbox if m.phone == "+8613900139009"] == []
+    assert "_auth_user_id" not in client.session
 
 
 def test_signup_code_expires_after_ten_minutes(client, outbox, monkeypatch):
