@@ -143,3 +143,17 @@ def on_certificate_saved(sender, instance, created, raw=False, **kwargs) -> None
         target=instance,
         details={"reason": instance.revoke_reason},
     )
+
+
+def action_label(action: str) -> str:
+    """The action as a person reads it; a code without a label (a test's, an old one) as is."""
+    from django.utils.translation import gettext
+
+    labels = {
+        ROLE_ADDED: gettext("Role added"),
+        ROLE_REMOVED: gettext("Role removed"),
+        USER_DEACTIVATED: gettext("Account deactivated"),
+        EXPORT_REQUESTED: gettext("Export requested"),
+        CERTIFICATE_REVOKED: gettext("Certificate revoked"),
+    }
+    return labels.get(action, action)

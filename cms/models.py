@@ -190,6 +190,15 @@ class AuditLog(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
 
+    def action_label(self) -> str:
+        """The action in words ("加入角色"), for the audit log's listing and detail view."""
+        from .audit import action_label
+
+        return action_label(self.action)
+
+    action_label.short_description = _("action")
+    get_action_display = action_label  # the detail view shows a field through get_<name>_display
+
 
 class SecurityCacheEntry(models.Model):
     """A row of the embedded default's cache (cms.cache.NonEvictingDatabaseCache).

@@ -49,7 +49,7 @@ class AuditLogViewSet(ModelViewSet):
     add_to_settings_menu = True
     inspect_view_enabled = True
     copy_view_enabled = False
-    list_display = ["at", "actor_label", "action", "object_type", "object_repr", "ip"]
+    list_display = ["at", "actor_label", "action_label", "object_type", "object_repr", "ip"]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_label", "action", "object_repr", "object_id"]
     inspect_view_fields = [
