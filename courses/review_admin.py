@@ -27,6 +27,7 @@ from .workflow import (
 )
 
 REVIEW_SUBMITTED = _("“%(title)s” and %(count)s lesson(s) were sent for review together.")
+REVIEW_SUBMITTED_COURSE_ONLY = _("“%(title)s” was sent for review (no lesson has changed).")
 PACK_IMPORTED = _(
     "“%(title)s” was imported as drafts and sent for review with its %(count)s lesson(s)."
 )
@@ -93,7 +94,8 @@ class CourseSubmitView(CourseMixin, TemplateView):
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(errors=exc.messages))
         count = state.course_lessons.count()
-        messages.success(request, REVIEW_SUBMITTED % {"title": self.course.title, "count": count})
+        message = REVIEW_SUBMITTED if count else REVIEW_SUBMITTED_COURSE_ONLY
+        messages.success(request, message % {"title": self.course.title, "count": count})
         return redirect("wagtailadmin_explore", self.course.pk)
 
 

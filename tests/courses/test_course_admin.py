@@ -276,3 +276,22 @@ def test_a_trainer_finds_the_export_button_on_the_course_and_in_the_explorer(
     assert export in edit.content.decode()
     assert export in explorer.content.decode()
     assert export in own_listing.content.decode()
+
+
+def test_a_course_sent_without_changed_lessons_says_so_instead_of_zero_lessons(
+    client, trainer, officer, published_course
+):
+    published_course.summary = "开一个网上小店，学会发货。"
+    published_course.save_revision()
+    client.force_login(trainer)
+
+    response = client.post(
+        reverse("courses_review_submit", args=[published_course.pk]), follow=True
+    )
+
+    page = response.content.decode()
+    assert "「网上卖货」已提交审核（课时没有改动）。" in page
+    assert "0 节课" not in page
+    client.force_login(officer)
+    review = client.get(reverse("courses_review", args=[published_course.pk])).content.decode()
+    assert "课时没有改动" in review and "共 0 节课" not in review
