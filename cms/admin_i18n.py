@@ -30,3 +30,26 @@ def patch_group_names() -> None:
     for column in IndexView.columns:
         if column.name == "name":
             column.accessor = group_display_name
+
+
+def patch_unlabelled_filters() -> None:
+    """Label filters Wagtail and wagtail-localize leave to Django's field-name default.
+
+    The chooser's locale filter and the translations report's locale filters have no label, so
+    Django prints the field name ("Locale", "Source locale") in English whatever the language.
+    """
+    from django.utils.translation import gettext_lazy
+    from wagtail.admin.forms.choosers import LocaleFilterMixin
+    from wagtail_localize.views.report import TranslationsReportFilterSet
+
+    original_init = LocaleFilterMixin.__init__
+
+    def init_with_label(self, *args, **kwargs):
+        original_init(self, *args, **kwargs)
+        if "locale" in self.fields:
+            self.fields["locale"].label = gettext_lazy("Locale")
+
+    LocaleFilterMixin.__init__ = init_with_label
+    filters = TranslationsReportFilterSet.base_filters
+    filters["source_locale"].label = gettext_lazy("Source locale")
+    filters["target_locale"].label = gettext_lazy("Target locale")

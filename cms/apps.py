@@ -17,6 +17,7 @@ class CmsConfig(AppConfig):
         images.limit_pillow()
         exports.patch_wagtail_exports()
         admin_i18n.patch_group_names()
+        admin_i18n.patch_unlabelled_filters()
         # Audit and session side effects that must follow any change, from any editor.
         user_model = get_user_model()
         m2m_changed.connect(audit.on_user_groups_changed, sender=user_model.groups.through)

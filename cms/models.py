@@ -188,7 +188,7 @@ class AuditLog(models.Model):
         indexes = [models.Index(fields=["object_type", "object_id"])]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action}"
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label or '-'} {self.action_label()}"
 
     def action_label(self) -> str:
         """The action in words ("加入角色"), for the audit log's listing and detail view."""

@@ -158,10 +158,7 @@ def _offending(client, url: str, allowed: set[str]) -> list[str]:
     response = client.get(url, follow=True)
     assert response.status_code == 200, (url, response.status_code)
     text = URL.sub(" ", _visible_text(response))
-    gaps = set().union(*(words for pattern, words in KNOWN_GAPS.items() if re.match(pattern, url)))
-    found = sorted(
-        {w for w in LATIN_WORD.findall(text) if w not in allowed | gaps and not CODE.match(w)}
-    )
+    found = sorted({w for w in LATIN_WORD.findall(text) if w not in allowed and not CODE.match(w)})
     if found and os.environ.get("ADMIN_WORDS_CONTEXT"):  # where each word sits, for fixing
         with open(os.environ["ADMIN_WORDS_CONTEXT"], "a", encoding="utf-8") as out:
             for word in found:
@@ -169,16 +166,6 @@ def _offending(client, url: str, allowed: set[str]) -> list[str]:
                 context = " ".join(text[max(0, at - 120) : at + 80].split())
                 out.write(f"{url} {word}: {context}\n")
     return found
-
-
-# Known gaps, by URL: labels Wagtail or wagtail-localize build from field names without gettext,
-# and a cell Wagtail prints as "None". Listed so every other word on these pages is still checked.
-KNOWN_GAPS = {
-    r"^/admin/localize/reports/translations/$": {"Source", "Target", "translations"},
-    r"^/admin/pages/\d+/$": {"None"},
-    r"^/admin/reports/aging-pages/$": {"None"},
-    r"^/admin/snippets/choose/courses/topic/$": {"Locale"},
-}
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -128,3 +128,18 @@ def test_nobody_can_add_change_or_delete_an_entry(client, path):
     post = client.post(INDEX + path.format(pk=entry.pk), {"action": "forged"})
     assert post.status_code in (302, 403)
     assert AuditLog.objects.get().action == "export.created"
+
+
+def test_the_administrator_reads_role_changes_in_words_not_codes(client):
+    """The listing and the entry's page say 加入角色, not role.added (issue 13)."""
+    member = StaffFactory(username="new-officer")
+    member.groups.add(Group.objects.get(name="Program officers"))
+    entry = AuditLog.objects.get(action=ROLE_ADDED, object_id=str(member.pk))
+    client.force_login(StaffFactory(groups=["Administrators"]))
+
+    listing = client.get(INDEX).content.decode()
+    detail = client.get(f"{INDEX}inspect/{entry.pk}/").content.decode()
+
+    for html in (listing, detail):
+        assert "加入角色" in html
+        assert "role.added" not in html
