@@ -209,7 +209,6 @@ RULES = [
     Rule("frontend_login_redirect", GET_REFUSED),
     # --- the learner's own pages ---
     Rule("accounts_sign_in_link*", EVERYONE, "a reminder's one-time link; sign-in is a POST"),
-    Rule("accounts_sign_in_link*", EVERYONE, "a reminder's one-time link; sign-in is a POST"),
     Rule("accounts_register_learner", frozenset({"trainer", "administrator"}), "admin"),
     Rule("accounts_*", SIGNED_IN, "profile, consent, data download, deletion: always one's own"),
     Rule("learners_my_learning", SIGNED_IN),
