@@ -9,7 +9,6 @@ approves it once. A learner opens a lesson at 360×740 and its narration plays.
 """
 
 import io
-import os
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from wagtail.models import Locale
 
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
-from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE, need
+from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.courses.audio_files import wav_bytes
 
 from .test_authoring import DESK, add_block, sign_in
@@ -35,18 +34,13 @@ NO_SOUND = "请为本课添加整课讲解录音"
 
 
 @pytest.fixture(scope="module")
-def mic_chromium():
+def mic_chromium(playwright_driver):
     """Chromium with a fake microphone that the page may use without a prompt."""
-    need(Path(CHROMIUM).exists(), f"needs Chromium at {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *MIC_FLAGS]
-        )
-        yield browser
-        browser.close()
+    browser = playwright_driver.chromium.launch(
+        executable_path=CHROMIUM, args=[*CHROMIUM_FLAGS, *MIC_FLAGS]
+    )
+    yield browser
+    browser.close()
 
 
 @pytest.fixture

@@ -27,12 +27,15 @@ QUERY_BUDGETS = {
     "catalog": 11,
     "course": 10,
     "lesson": 8,
-    "my learning": 6,
+    # + the pages in the reader's language, by translation key, in one batch (decision 0071), and
+    # the waiting-certificate cards (issue 15): constant, whatever the number of courses.
+    "my learning": 8,
     "profile": 2,
     "consent": 2,
     "delete account": 2,
     "join form": 2,
-    "join confirm": 8,
+    # + "have you joined already?" (the page says 你已加入 with a link onwards, issue 15).
+    "join confirm": 9,
     "certificate verify": 3,
     "offline": 2,
     "not found": 7,

@@ -8,6 +8,7 @@ import json
 import uuid
 
 import pytest
+from django.core.files.storage import storages
 from django.test import Client
 from django.utils import timezone
 
@@ -97,9 +98,11 @@ def test_another_learners_data_download_holds_nothing_of_mine(two):
 def test_certificate_files_are_reachable_only_by_their_unguessable_code(two, settings):
     certificate = two["certificate"]
     client = _client(two["b"])
-    # The files are stored under a random UUID and served by the 10-character random code the
-    # owner chooses to share; nothing lists them, and a wrong code is a plain 404.
-    assert str(certificate.public_id) in certificate.pdf.name
+    # The files are stored in private storage under a random name that nothing public reveals (not
+    # the public id the JSON credential shows: decision 0076), and served only by the random code
+    # the owner chooses to share; nothing lists them, and a wrong code is a plain 404.
+    assert str(certificate.public_id) not in certificate.pdf.name
+    assert certificate.pdf.storage is storages["private"]
     assert len(certificate.code) >= 8
     wrong = certificate.code[:-1] + ("2" if certificate.code[-1] != "2" else "3")
     for suffix in ("", ".pdf", ".png", ".json"):
