@@ -131,6 +131,11 @@ def add_list_item(page, first_item_field_id: str) -> None:
 
 def save_draft(page) -> None:
     """The editor's main button (保存草稿); the editor must come back without errors."""
+    # A new page's slug is filled from its title by Wagtail's script when the title is typed: on a
+    # loaded machine, wait for it as a person would before pressing save.
+    page.wait_for_function(
+        "() => { const s = document.querySelector('#id_slug'); return !s || s.value !== ''; }"
+    )
     with page.expect_navigation():
         page.locator("footer button.action-save").first.click()
     page.wait_for_load_state()
