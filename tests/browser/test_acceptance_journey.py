@@ -117,7 +117,11 @@ def test_new_phone_joins_learns_in_two_languages_offline_and_gets_a_certificate_
     assert "本课通过" in phone.locator(".quiz-result").inner_text()
     queue_empty(phone)
     assert any(isinstance(r, dict) and r["duplicates"] >= 1 for r in replies), replies
-    phone.unroute(API)
+    # Another progress request may still be inside the handler (between route.fetch() and
+    # route.fulfill()). A plain unroute() does not wait for it: Playwright falls the route back
+    # at once, and the handler's fulfill() then fails with "Route is already handled!". Let the
+    # running handler finish first.
+    phone.unroute_all(behavior="wait")
     phone.locator(".next-now").click()
     phone.wait_for_url(base + second.url)
 
