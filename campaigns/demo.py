@@ -93,15 +93,18 @@ def load(stdout=None) -> Campaign:
 
 
 def _grant_role_permissions() -> None:
-    """Give the roles their campaigns permissions again (idempotent).
+    """Give the roles their campaigns and certificates permissions again (idempotent).
 
     `load_accounts` rebuilds lost roles with the shell's permissions only; on a flushed database
     (transactional tests, a reset demo server) the officer would otherwise be refused every
-    campaign screen. Replays this app's own data migration rather than copying its table.
+    campaign screen and the certificate registry. Replays the apps' own data migrations rather
+    than copying their tables.
     """
     from django.apps import apps
 
     import_module("campaigns.migrations.0003_role_permissions").grant(apps, None)
+    if apps.is_installed("learners.certificates"):
+        import_module("learners.certificates.migrations.0002_role_permissions").grant(apps, None)
 
 
 def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:
