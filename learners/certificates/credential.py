@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import base58
+import rfc8785
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -36,7 +38,6 @@ STATUS_TYPE = "DVCCertificateStatus"
 STATUS_VALID = "valid"
 STATUS_REVOKED = "revoked"
 _ED25519_MULTICODEC = b"\xed\x01"
-_B58_ALPHABET = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
 
 KEY_MISSING = (
     "CERTIFICATE_SIGNING_KEY is not set. Generate one with `manage.py certificate_key` and set "
@@ -47,26 +48,6 @@ KEY_INVALID = "CERTIFICATE_SIGNING_KEY must be a base64-encoded 32-byte Ed25519 
 
 
 # --- keys -----------------------------------------------------------------------------------------
-
-
-def _b58encode(data: bytes) -> str:
-    number = int.from_bytes(data, "big")
-    out = ""
-    while number:
-        number, rest = divmod(number, 58)
-        out = _B58_ALPHABET[rest] + out
-    return "1" * (len(data) - len(data.lstrip(b"\0"))) + out
-
-
-def _b58decode(text: str) -> bytes:
-    number = 0
-    for char in text:
-        index = _B58_ALPHABET.find(char)
-        if index < 0:
-            raise ValueError(f"not base58: {char!r}")
-        number = number * 58 + index
-    body = number.to_bytes((number.bit_length() + 7) // 8, "big") if number else b""
-    return b"\0" * (len(text) - len(text.lstrip("1"))) + body
 
 
 def private_key_text(key: Ed25519PrivateKey) -> str:
@@ -121,7 +102,7 @@ def signing_key() -> Ed25519PrivateKey:
 def did_key(public_key: Ed25519PublicKey) -> str:
     """The `did:key` identifier of an Ed25519 public key."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
-    return "did:key:z" + _b58encode(_ED25519_MULTICODEC + raw)
+    return "did:key:z" + base58.b58encode(_ED25519_MULTICODEC + raw).decode("ascii")
 
 
 def public_key_from_did(did: str) -> Ed25519PublicKey:
@@ -129,7 +110,7 @@ def public_key_from_did(did: str) -> Ed25519PublicKey:
     did = did.split("#", 1)[0]
     if not did.startswith("did:key:z"):
         raise ValueError(f"not an Ed25519 did:key: {did}")
-    data = _b58decode(did.removeprefix("did:key:z"))
+    data = base58.b58decode(did.removeprefix("did:key:z"))
     if not data.startswith(_ED25519_MULTICODEC) or len(data) != 34:
         raise ValueError(f"not an Ed25519 did:key: {did}")
     return Ed25519PublicKey.from_public_bytes(data[2:])
@@ -144,21 +125,12 @@ def verification_method(public_key: Ed25519PublicKey) -> str:
 
 
 def canonical(value: Any) -> bytes:
-    """RFC 8785 (JCS) bytes for the JSON we produce: strings, integers, booleans, lists, objects."""
-    _reject_floats(value)
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    """The RFC 8785 (JSON Canonicalization Scheme) bytes of `value`, as eddsa-jcs-2022 hashes them.
 
-
-def _reject_floats(value: Any) -> None:
-    # JCS number formatting differs from Python's for floats; we never sign one.
-    if isinstance(value, float):
-        raise ValueError("credentials carry no floating-point numbers")
-    if isinstance(value, dict):
-        for item in value.values():
-            _reject_floats(item)
-    elif isinstance(value, list):
-        for item in value:
-            _reject_floats(item)
+    Raises ValueError (rfc8785.CanonicalizationError) for what JSON cannot carry exactly, such as
+    integers beyond 2**53 or NaN.
+    """
+    return rfc8785.dumps(value)
 
 
 def _timestamp(moment: datetime) -> str:
@@ -299,7 +271,7 @@ def sign(document: dict, *, key: Ed25519PrivateKey, created: datetime | None = N
     }
     signature = key.sign(_hash_data(unsigned, proof_config))
     proof = {k: v for k, v in proof_config.items() if k != "@context"}
-    proof["proofValue"] = "z" + _b58encode(signature)
+    proof["proofValue"] = "z" + base58.b58encode(signature).decode("ascii")
     return {**unsigned, "proof": proof}
 
 
@@ -386,7 +358,7 @@ def _check_signature(
 ) -> None:
     value = str(proof.get("proofValue", ""))
     try:
-        signature = _b58decode(value.removeprefix("z")) if value.startswith("z") else b""
+        signature = base58.b58decode(value.removeprefix("z")) if value.startswith("z") else b""
     except ValueError:
         signature = b""
     if len(signature) != 64:

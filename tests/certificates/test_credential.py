@@ -202,3 +202,14 @@ def test_production_settings_refuse_to_start_without_a_key(settings):
     settings.CERTIFICATE_DEV_KEY_ALLOWED = False
 
     assert [message.id for message in signing_key_configured(None)] == ["certificates.E001"]
+
+
+def test_our_credentials_canonicalise_as_before_the_jcs_library(key):
+    """Credentials signed with the hand-written canonical form (before decision 0145) still verify.
+
+    For what we issue (ASCII keys, no numbers) RFC 8785 and sorted compact JSON agree byte for byte.
+    """
+    document = json.loads(signed(key))
+    before = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+    assert credential.canonical(document) == before.encode()
