@@ -41,9 +41,10 @@ dev: install ## Like run, but Django's runserver with the code reloader and debu
 test: install ## Run the whole test suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check
+lint: install ## ruff check and format check; no private Django internals (lint/private_django.py)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python lint/private_django.py
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

@@ -1,4 +1,4 @@
-"""Benchmarks against the budgets of DESIGN.md: `python -m bench quick|full`.
+"""Benchmarks against the budgets of docs/design.md: `python -m bench quick|full`.
 
 Every scenario returns a result (see `result_new`) with one line per budget: the budget, the figure,
 the verdict (met / missed / not measured) and the machine it ran on, including its load average,

@@ -117,9 +117,9 @@ def summary_compose(root: Path = RESULTS) -> str:
     out = [
         "# Benchmark summary",
         "",
-        "Budgets from DESIGN.md; every line says met / missed / not measured (and why) or",
-        "`no budget` for figures DESIGN.md does not bound. Figures from a shared 2-core machine:",
-        "read them with the load average of their run. How they are measured:",
+        "Budgets from docs/design.md; every line says met / missed / not measured (and why) or",
+        "`no budget` for figures docs/design.md does not bound. Figures from a shared 2-core",
+        "machine: read them with the load average of their run. How they are measured:",
         "docs/decisions/0060-benchmarks.md.",
     ]
     for folder, title, command, module in SECTIONS:

@@ -59,7 +59,7 @@ def run(count: int) -> dict:
     line_add(
         result,
         "peak RSS over the renders",
-        "(flat; no figure in DESIGN.md)",
+        "(flat; no figure in docs/design.md)",
         measured["peak_rss_mb"],
         "MB",
         "no budget",

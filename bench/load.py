@@ -359,7 +359,7 @@ def _report(result: dict, outcome: dict, server: dict, certificates: dict, users
             line_add(
                 result,
                 f"{name}: p95 under load",
-                "(no figure in DESIGN.md)",
+                "(no figure in docs/design.md)",
                 round(percentile(values, 95), 1),
                 "ms",
                 INFO,

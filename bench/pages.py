@@ -299,7 +299,7 @@ def run(base: str, site, media_root: Path, throttle: bool = True) -> dict:
                 line_add(
                     result,
                     "lesson throttled: first contentful paint",
-                    "(no figure in DESIGN.md)",
+                    "(no figure in docs/design.md)",
                     round(slow["fcp_ms"]) if slow["fcp_ms"] else None,
                     "ms",
                     INFO,
@@ -308,7 +308,7 @@ def run(base: str, site, media_root: Path, throttle: bool = True) -> dict:
                 line_add(
                     result,
                     "lesson throttled: load event",
-                    "(no figure in DESIGN.md)",
+                    "(no figure in docs/design.md)",
                     round(slow["load_ms"]),
                     "ms",
                     INFO,

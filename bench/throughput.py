@@ -87,7 +87,7 @@ def run(base: str, site, seconds: float) -> dict:
         line_add(
             result,
             name,
-            "(no figure in DESIGN.md)",
+            "(no figure in docs/design.md)",
             figure["requests_per_s"],
             "req/s",
             INFO,

@@ -23,7 +23,10 @@ class CmsConfig(AppConfig):
         m2m_changed.connect(audit.on_user_groups_changed, sender=user_model.groups.through)
         pre_save.connect(security.on_user_pre_save, sender=user_model)
         post_save.connect(security.on_user_post_save, sender=user_model)
-        # Lower rooms cannot import cms, so their exports and revocations are recorded from here.
+        # Exports and revocations are audited by receivers connected here by model label, so a save
+        # from any path (admin, script, service) is recorded. campaigns and certificates could call
+        # cms.audit themselves (they already import cms.roles and cms.links); issue 17 moves the
+        # audit log into the core room, and these calls into those rooms' services.
         post_save.connect(audit.on_export_log_saved, sender="campaigns.ExportLog")
         pre_save.connect(audit.on_certificate_pre_save, sender="certificates.Certificate")
         post_save.connect(audit.on_certificate_saved, sender="certificates.Certificate")

@@ -62,8 +62,11 @@ def _as_specific(page: Page, relations: dict[type, list[str]]) -> Page:
     if model is None or isinstance(page, model):
         return page
     names = relations.get(model)
-    if names and page._state.fields_cache.get(names[0]) is not None:
-        return page._state.fields_cache[names[0]]
+    if names:
+        # The reverse one-to-one from Page to its subclass row, filled by select_related.
+        child = Page._meta.get_field(names[0])
+        if child.is_cached(page) and child.get_cached_value(page) is not None:
+            return child.get_cached_value(page)
     return page.specific
 
 

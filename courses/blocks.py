@@ -1,8 +1,10 @@
 """Lesson body and quiz blocks.
 
 Quiz questions are referred to by their StreamField block id (a UUID that survives edits,
-translation and course packs); choices by their position. The answer key never reaches the
-learner's page before they answer: `courses.selectors.lesson_quiz_key` reads it on the server.
+translation and course packs); choices by their position. The answer key does reach the learner's
+page, as the `quiz-key` JSON that gives instant feedback offline (decision 0027); the server never
+trusts a score from the page: it scores every attempt itself with
+`courses.selectors.lesson_quiz_key`.
 """
 
 from django.core.exceptions import ValidationError

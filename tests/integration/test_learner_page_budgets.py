@@ -1,6 +1,6 @@
 """Every page a learner sees fits one round trip and a fixed number of SQL queries.
 
-DESIGN.md sets the lesson page's first response at ≤ 14 KB compressed and its queries at a
+docs/design.md sets the lesson page's first response at ≤ 14 KB compressed and its queries at a
 constant ≤ 10; the other learner pages are held to the same first-response size and to their own
 measured query counts, so a change that makes any of them heavier fails here.
 """
@@ -21,7 +21,7 @@ FIRST_RESPONSE_BUDGET = 14 * 1024  # bytes, gzip: one TCP round trip on a slow l
 
 # Page → the most SQL queries it may take for a signed-in learner (anonymous where marked),
 # measured with Wagtail's site cache warm. Lowering a figure is welcome; raising one needs a reason.
-# The lesson page's DESIGN.md budget (≤ 10) is asserted in tests/learners/test_budgets.py.
+# The lesson page's docs/design.md budget (≤ 10) is asserted in tests/learners/test_budgets.py.
 QUERY_BUDGETS = {
     "home": 9,
     "catalog": 11,

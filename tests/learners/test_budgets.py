@@ -1,4 +1,4 @@
-"""Page-weight and query budgets of the lesson player (DESIGN.md, "Budgets")."""
+"""Page-weight and query budgets of the lesson player (docs/design.md, "Budgets")."""
 
 import gzip
 import re
