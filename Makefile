@@ -9,6 +9,9 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
+# Parallel test workers (pytest-xdist), each with its own test database (test_<name>_gw0, ...) and
+# its own Redis keys; TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
 .PHONY: help install run dev test lint format messages lock bench bench-full bench-load ci clean
@@ -38,8 +41,8 @@ dev: install ## Like run, but Django's runserver with the code reloader and debu
 	$(BIN)/python manage.py bootstrap_demo
 	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py serve_embedded --dev --addr $(HOST) --port $(PORT)
 
-test: install ## Run the whole test suite
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install ## Run the whole test suite (parallel workers) and list the 20 slowest tests
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
 lint: install ## ruff check and format check; no private Django internals (lint/private_django.py)
 	$(BIN)/ruff check .

@@ -44,6 +44,17 @@ def _fresh_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _demo_copy_forgotten():
+    """After a test that copied the demo in (tests/demo_snapshot.py), forget cached row ids."""
+    from tests import demo_snapshot
+
+    copies = demo_snapshot.restored
+    yield
+    if demo_snapshot.restored != copies:
+        demo_snapshot.clear_caches()
+
+
 # --- services -------------------------------------------------------------------------------------
 
 
@@ -69,6 +80,18 @@ def redis_url():
     except redis.RedisError as exc:
         need(False, f"Redis at {url} does not answer: {exc}")
     return url
+
+
+def redis_broker_options() -> dict:
+    """Transport options of a Redis broker in the tests: this pytest-xdist worker's own keys.
+
+    Parallel workers share one Redis; each one's Celery queues live under its own key prefix, the
+    same one the worker process it starts takes from the test settings (cms/settings/test.py).
+    """
+    options = {"visibility_timeout": 3600}
+    if xdist_worker := os.environ.get("PYTEST_XDIST_WORKER"):
+        options["global_keyprefix"] = f"dvc-broker-{xdist_worker}:"
+    return options
 
 
 def _worker_env(extra: dict[str, str]) -> dict[str, str]:
@@ -139,7 +162,7 @@ def celery_worker_process(redis_url, transactional_db, tmp_path, settings):
     app.conf.task_always_eager = False
     app.conf.broker_url = redis_url
     app.conf.result_backend = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    app.conf.broker_transport_options = redis_broker_options()
     env = _worker_env(
         {"CELERY_BROKER_URL": redis_url, "CELERY_RESULT_BACKEND": redis_url, "REDIS_URL": redis_url}
     )

@@ -38,6 +38,25 @@ if not env.str("REDIS_URL", default=""):
             "LOCATION": "volatile",
         },
     }
+# Parallel test workers (pytest-xdist, `make test`) share one Redis: each keeps to its own keys,
+# in the cache and in the Celery broker (tests/redis_scope.py). A Celery worker a test starts
+# inherits PYTEST_XDIST_WORKER, so it reads and consumes under the same prefix.
+XDIST_WORKER = env.str("PYTEST_XDIST_WORKER", default="")
+if XDIST_WORKER and env.str("REDIS_URL", default=""):
+    for _alias in CACHES:
+        CACHES[_alias] = {
+            **CACHES[_alias],
+            "KEY_PREFIX": f"dvc-test-{XDIST_WORKER}",
+            "OPTIONS": {
+                **CACHES[_alias].get("OPTIONS", {}),
+                "CLIENT_CLASS": "tests.redis_scope.PrefixScopedClient",
+            },
+        }
+if XDIST_WORKER and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):  # noqa: F405
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
+        "global_keyprefix": f"dvc-broker-{XDIST_WORKER}:",
+    }
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"

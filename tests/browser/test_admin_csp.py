@@ -2,8 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from wagtail.models import Page
+
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -41,7 +42,7 @@ def _violations(page) -> list[str]:
 
 def test_staff_sign_in_and_page_editor_work_under_the_admin_policy(desk, live_server, demo_shell):
     # The site's home page, also after an earlier transactional test emptied the database.
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     get_user_model().objects.create_superuser("editor", "editor@example.org", PASSWORD)
     home = Page.objects.filter(depth=2).first()
 

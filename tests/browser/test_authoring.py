@@ -3,12 +3,12 @@ a program officer approves and publishes it; learners can then open it."""
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from wagtail.models import Locale
 
 from cms.demo import DEMO_PASSWORD
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
 from courses.selectors import lesson_quiz_key
+from tests.demo_snapshot import load_demo
 
 pytestmark = [
     pytest.mark.browser,
@@ -20,7 +20,7 @@ DESK = {"width": 1280, "height": 900}
 
 @pytest.fixture
 def demo_site(transactional_db):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     narration = LessonMedia(title="相册讲解", type="audio", duration=3)
     narration.file.save("album.mp3", ContentFile(b"ID3" + b"\0" * 1024), save=False)
     narration.save()

@@ -3,11 +3,11 @@
 import io
 
 import pytest
-from django.core.management import call_command
 from openpyxl import load_workbook
 
 from campaigns.models import Campaign
 from cms.demo import DEMO_PASSWORD
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,7 +24,7 @@ ROSTER = (
 
 @pytest.fixture
 def demo_site(transactional_db):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
 
 
 @pytest.fixture

@@ -3,12 +3,12 @@ two new lessons in one action; a program officer sees one item, previews every l
 width and approves once; the course and both lessons are then open to learners."""
 
 import pytest
-from django.core.management import call_command
 from wagtail.models import Locale
 
 from cms.roles import TRAINERS
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from tests.courses.factories import add_lesson
+from tests.demo_snapshot import load_demo
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
 from .test_authoring import DESK, sign_in
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def draft_course(transactional_db):
     """The demo site plus a course the trainer drafted earlier: two lessons, nothing live yet."""
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     index = CourseIndexPage.objects.get(locale=Locale.objects.get(language_code="zh-hans"))
     course = CoursePage(
         title="手机上交电费", summary="在手机上交电费。", slug="power-bill", live=False

@@ -1,14 +1,15 @@
 """The home page on a farmer's phone: 360×740 in Chromium."""
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_site(transactional_db, demo_shell):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
 
 
 def test_home_fits_a_360px_phone_and_loads_nothing_from_other_origins(

@@ -1,16 +1,16 @@
 """A farmer joins the demo campaign from its code on a 360×740 phone."""
 
 import pytest
-from django.core.management import call_command
 
 from cms.demo import DEMO_PASSWORD
+from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
 def demo_site(transactional_db):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
 
 
 def test_farmer_signs_in_from_the_join_page_and_joins(phone, live_server, demo_site):

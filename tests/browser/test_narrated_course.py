@@ -15,13 +15,13 @@ from pathlib import Path
 import av
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from wagtail.models import Locale
 
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
 from tests.conftest import CHROMIUM, CHROMIUM_FLAGS, PHONE
 from tests.courses.audio_files import wav_bytes
+from tests.demo_snapshot import load_demo
 
 from .test_authoring import DESK, add_block, sign_in
 
@@ -187,7 +187,7 @@ def _warm_image_renditions() -> None:
 
 
 def test_trainer_narrates_a_course_and_a_learner_hears_it(desk, mic_chromium, live_server, files):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     _warm_image_renditions()
     trainer = get_user_model().objects.get(username="trainer")
     assert [g.name for g in trainer.groups.all()] == ["Trainers"]

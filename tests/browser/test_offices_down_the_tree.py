@@ -9,7 +9,6 @@ prints a certificate with the registry's buttons.
 import datetime
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from campaigns.models import Campaign, Cohort, ProgramOffice, Region
@@ -21,6 +20,7 @@ from learners.certificates.models import Certificate
 from learners.models import Enrollment
 from learners.services import enrollment_create
 from tests.campaigns.factories import UserFactory
+from tests.demo_snapshot import load_demo
 
 from .test_campaign_dashboard import TABLET, sign_in
 
@@ -55,7 +55,7 @@ EVERYONE = LEVELS["prefecture"][2]
 @pytest.fixture
 def province_campaign(transactional_db):
     """The demo, plus a province office's campaign: every demo learner, a certificate each."""
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     province = Region.objects.get(code="620000000000")
     office = ProgramOffice.objects.create(
         name="甘肃省农业农村厅", region=province, signatory_name="省厅"

@@ -7,7 +7,6 @@ import re
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 
 from campaigns.demo import DEMO_COHORT_CODE
@@ -19,6 +18,7 @@ from learners.accounts import sms
 from learners.models import Enrollment
 from tests.accounts.factories import LearnerProfileFactory
 from tests.conftest import PHONE
+from tests.demo_snapshot import load_demo
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
 
@@ -34,7 +34,7 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def stalled(transactional_db):
     """The demo site and a learner of the demo cohort who stopped 10 days ago."""
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     user = LearnerProfileFactory(display_name="周小梅", phone="+8613912340000").user
     campaign_join(learner=user, code=DEMO_COHORT_CODE)
     Enrollment.objects.filter(learner=user).update(

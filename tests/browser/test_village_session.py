@@ -9,7 +9,6 @@ import io
 import subprocess
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -20,6 +19,7 @@ from campaigns.sessions import codes
 from cms.demo import DEMO_PASSWORD
 from tests.campaigns.factories import UserFactory
 from tests.conftest import PHONE
+from tests.demo_snapshot import load_demo
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
 
@@ -36,7 +36,7 @@ LEARNER_PASSWORD = "village-pass-2026"
 def village(transactional_db):
     """The demo site, and three learners with phones plus one without, all in the demo cohort
     (they joined with the cohort's code earlier, through the join service)."""
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     from learners.accounts.services import learner_register
 
     cohort = Cohort.objects.get(join_code="TJCN26")

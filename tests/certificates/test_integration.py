@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from learners.certificates import credential, fonts, services
 from learners.certificates.models import Certificate, CertificateJob
 from learners.services import enrollment_create
-from tests.conftest import _worker_env, start_worker, stop_worker
+from tests.conftest import _worker_env, redis_broker_options, start_worker, stop_worker
 from tests.learners.factories import make_course
 
 from . import factories
@@ -58,7 +58,7 @@ def worker(postgres, redis_url, transactional_db, tmp_path, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.result_backend = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    app.conf.broker_transport_options = redis_broker_options()
     use_broker(redis_url)
     env = certificate_worker_env(redis_url, settings)
     # Build the static font instances here (once per machine), not inside the worker's first task.

@@ -14,13 +14,13 @@ from html.parser import HTMLParser
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import call_command
 from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page, Site
 
 from courses.models import CoursePage, LessonMedia, LessonPage, Topic
 from courses.workflow import course_review_submit
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -96,7 +96,7 @@ def _visible_text(response) -> str:
 
 @pytest.fixture
 def site(db):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     zh = Locale.objects.get(language_code="zh-hans")
     course = CoursePage.objects.filter(locale=zh).first()
     lesson = LessonPage.objects.child_of(course).first()

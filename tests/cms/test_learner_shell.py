@@ -4,14 +4,15 @@ import gzip
 import re
 
 import pytest
-from django.core.management import call_command
+
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo(db, demo_shell):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
 
 
 def test_home_is_chinese_with_skip_link_and_switch_to_english(client, demo):

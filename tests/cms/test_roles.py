@@ -2,9 +2,9 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 
 from cms.demo import DEMO_PASSWORD
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +28,7 @@ AREAS = {
 
 @pytest.fixture
 def demo(db, demo_shell):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
 
 
 def _outcome(client, url: str) -> int | str:

@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import REPO
 
+# One module fixture builds the site (migrate, collectstatic, a server): one xdist worker runs it.
+pytestmark = pytest.mark.xdist_group("embedded_run")
+
 
 def _free_port() -> int:
     with socket.socket() as sock:

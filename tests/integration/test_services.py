@@ -4,8 +4,9 @@ import uuid
 
 import pytest
 from django.core.cache import cache
-from django.core.management import call_command
 from django.db import connection
+
+from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.integration
 
@@ -39,7 +40,7 @@ def test_worker_process_runs_a_task_and_reads_the_same_database(celery_worker_pr
 
     from cms.tasks import ping
 
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     token = uuid.uuid4().hex
     answer = ping.delay(token).get(timeout=30)
     assert answer["token"] == token

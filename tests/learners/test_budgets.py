@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.base import ContentFile
-from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from courses.models import LessonMedia, LessonPage
 from learners.services import enrollment_create
+from tests.demo_snapshot import load_demo
 
 from .factories import learner, lessons_of, make_course
 
@@ -62,7 +62,7 @@ def non_media_bytes(client, html: str) -> int:
 
 @pytest.fixture
 def demo(db):
-    call_command("bootstrap_demo", force=True)
+    load_demo()
     lessons = list(LessonPage.objects.live().specific())
     assert len(lessons) >= 12, "the demo has three courses of at least four lessons"
     return lessons
