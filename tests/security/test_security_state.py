@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings as project_settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache, caches
 from django.test import override_settings
@@ -32,15 +33,11 @@ LOCMEM_VOLATILE = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "
 def _cache_configs():
     configs = [pytest.param({**base.EMBEDDED_CACHES, "volatile": LOCMEM_VOLATILE}, id="database")]
     if os.environ.get("REDIS_URL"):
+        # The test settings' Redis cache: under parallel workers (make test) it keeps to this
+        # worker's keys, so its clear() does not flush the other workers' cache and queues.
         configs.append(
             pytest.param(
-                {
-                    "default": {
-                        "BACKEND": "django_redis.cache.RedisCache",
-                        "LOCATION": os.environ["REDIS_URL"],
-                    },
-                    "volatile": LOCMEM_VOLATILE,
-                },
+                {"default": project_settings.CACHES["default"], "volatile": LOCMEM_VOLATILE},
                 id="redis",
             )
         )
