@@ -52,8 +52,10 @@ def add_block(page, field: str, label: str) -> None:
 
 def submit_for_moderation(page) -> None:
     page.locator("footer [data-w-dropdown-target=toggle]").last.click()
-    page.locator("button[name=action-submit]").click()
-    page.wait_for_load_state()
+    # Wait for the post's answer (the explorer with Wagtail's message), not the page already shown.
+    with page.expect_navigation():
+        page.locator("button[name=action-submit]").click()
+    page.locator(".messages").filter(has_text="审核").wait_for()
 
 
 def test_trainer_writes_previews_and_submits_a_lesson_and_a_reviewer_publishes_it(

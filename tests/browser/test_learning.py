@@ -6,6 +6,7 @@ import wave
 
 import pytest
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 
 from courses.models import LessonMedia
 from learners.accounts import sms
@@ -155,12 +156,12 @@ def test_new_learner_completes_two_lessons_and_is_offered_the_third(
     phone.locator(".check-answer").first.click()
     assert "还不对" in phone.locator(".feedback").first.inner_text()
     phone.get_by_role("button", name="提交答案").click()
-    assert "再试一次" in phone.locator(".quiz-result").inner_text()
+    expect(phone.locator(".quiz-result")).to_contain_text("再试一次")
     assert_no_serious_axe_violations(phone)
 
     answer(phone, ["选项0", "选项1"])
     phone.get_by_role("button", name="提交答案").click()
-    assert "本课通过" in phone.locator(".quiz-result").inner_text()
+    expect(phone.locator(".quiz-result")).to_contain_text("本课通过")
     wait_synced(phone)
     phone.locator(".next-now").click()
 
@@ -168,7 +169,7 @@ def test_new_learner_completes_two_lessons_and_is_offered_the_third(
     step_to_quiz(phone)
     answer(phone, ["选项0", "选项1"])
     phone.get_by_role("button", name="提交答案").click()
-    assert "本课通过" in phone.locator(".quiz-result").inner_text()
+    expect(phone.locator(".quiz-result")).to_contain_text("本课通过")
     wait_synced(phone)
 
     phone.goto(live_server.url + course.url)

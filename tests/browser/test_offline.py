@@ -4,6 +4,7 @@ import json
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from learners.models import LessonProgress, ProgressEvent
 from tests.learners.factories import lessons_of, make_course
@@ -60,7 +61,7 @@ def test_saved_course_works_offline_and_its_queue_syncs_once(phone, live_server,
     step_to_quiz(phone)
     answer(phone, ["选项0", "选项1"])
     phone.get_by_role("button", name="提交答案").click()
-    assert "本课通过" in phone.locator(".quiz-result").inner_text()
+    expect(phone.locator(".quiz-result")).to_contain_text("本课通过")
     status = phone.locator("#sync-status")
     status.filter(has_text="等待上传").wait_for()
     queued = phone.evaluate(f"({QUEUE_CONTENTS})()")

@@ -49,7 +49,8 @@ def _sign_in(page, base, username, password, next_url):
     page.locator("details.staff-login summary").click()
     page.fill("#id_login", username)
     page.fill("#id_password", password)
-    page.locator("details.staff-login button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("details.staff-login button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -72,7 +73,8 @@ def test_officer_rule_to_learner_lesson(chromium, live_server, stalled, monkeypa
     reached = int(re.search(r"今天这条规则覆盖的学员：(\d+) 人", preview).group(1))
     assert reached >= 1
     assert "将发送短信" in preview
-    page.get_by_role("button", name="开启").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="开启").click()
     page.wait_for_load_state()
     assert ReminderRule.objects.get(name="停学一周提醒").active
 
@@ -96,7 +98,8 @@ def test_officer_rule_to_learner_lesson(chromium, live_server, stalled, monkeypa
     )
     phone_page = learner.new_page()
     phone_page.goto(base + "/r/" + link.split("/r/", 1)[1])  # SITE_URL is not the test server
-    phone_page.get_by_role("button", name="继续学习下一课").click()
+    with phone_page.expect_navigation():
+        phone_page.get_by_role("button", name="继续学习下一课").click()
     phone_page.wait_for_load_state()
     assert "/r/" not in phone_page.url
     assert phone_page.locator("h1").first.is_visible()

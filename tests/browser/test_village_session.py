@@ -76,7 +76,8 @@ def _sign_in(page, base, username, password, next_url):
     page.locator("details.staff-login summary").click()
     page.fill("#id_login", username)
     page.fill("#id_password", password)
-    page.locator("details.staff-login button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("details.staff-login button[type=submit]").click()
     page.wait_for_load_state()
 
 
@@ -180,7 +181,8 @@ def test_village_session_from_schedule_to_monthly_report(chromium, live_server, 
     # --- the trainer ticks the man without a phone ------------------------------------------
     trainer.goto(f"{base}/admin/training-sessions/{session.pk}/")
     row = trainer.locator("#roster tr", has_text="赵老汉")
-    row.locator("button[type=submit]").click()
+    with trainer.expect_navigation():
+        row.locator("button[type=submit]").click()
     trainer.wait_for_load_state()
     assert "已计 4 人次" in trainer.locator("#person-times").inner_text()
     for ctx in phones:

@@ -103,8 +103,8 @@ export async function record(lesson, kind, data = {}) {
   try {
     await tx("readwrite", (s) => s.put(event));
   } catch (e) {
-    // No IndexedDB (some in-app browsers): send directly.
-    await post([event]).catch(() => {});
+    // No IndexedDB (some in-app browsers): send directly, without making the caller wait.
+    post([event]).catch(() => {});
     return event;
   }
   await showPending();

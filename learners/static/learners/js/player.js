@@ -123,11 +123,13 @@ if (form && key) {
     let right = 0;
     questions.forEach((q) => { answers[q.dataset.questionId] = chosen(q); if (check(q)) right += 1; });
     const score = Math.round((100 * right) / questions.length), passed = score >= key.pass;
+    // The answers are on the phone before the result shows: a learner who reads "passed" and
+    // closes the browser at once has not lost the pass (recording is a local write, no network).
+    await markRead();
+    await track("quiz", { answers });
     const result = $(".quiz-result", form);
     result.textContent = text(passed ? "pass" : "fail").replace("{s}", score);
     result.className = `quiz-result callout ${passed ? "callout--tip" : ""}`;
-    await markRead();
-    await track("quiz", { answers });
     if (passed && lesson.dataset.next && !$(".next-now", form)) {
       const next = document.createElement("a");
       next.href = lesson.dataset.next;
