@@ -15,6 +15,7 @@ import posixpath
 import uuid
 import zipfile
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import PurePosixPath
 
 from django.conf import settings
@@ -101,7 +102,10 @@ COURSE_FIELDS = (
     "pass_mark",
     "certificate_enabled",
     "certificate_title",
+    "credit_hours",
 )
+# Fields a pack may leave out (packs exported before they existed): they are then left empty.
+OPTIONAL_FIELDS = {"credit_hours"}
 LESSON_FIELDS = (
     "title",
     "slug",
@@ -125,7 +129,9 @@ SCALAR_TYPES = {
     "demo_without_audio": (bool,),
     "cover_image": (int, str, type(None)),
     "narration": (int, str, type(None)),
+    "credit_hours": (str, type(None)),  # a decimal as text ("1.5"): JSON numbers are floats
 }
+DECIMAL_FIELDS = {"credit_hours"}
 IMAGE_FIELDS = {"cover_image"}
 MEDIA_FIELDS = {"narration"}
 
@@ -234,6 +240,9 @@ def _page_data(page, names: tuple[str, ...], collected: _Collected) -> dict:
             if pk:
                 visit("image" if name in IMAGE_FIELDS else "media", pk)
             data[name] = pk
+        elif name in DECIMAL_FIELDS:
+            value = getattr(page, name)
+            data[name] = None if value is None else str(value)
         else:
             data[name] = getattr(page, name)
     return data
@@ -296,6 +305,7 @@ def course_pack_export(*, slug: str, path) -> dict:
             "title": media.title,
             "type": media.type,
             "duration": media.duration or 0,
+            "synthetic_voice": media.synthetic_voice,
             "sha256": hashlib.sha256(data).hexdigest(),
         }
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
@@ -374,7 +384,9 @@ def _require(condition: bool, detail) -> None:
 def _check_page(data, names: tuple[str, ...], where: str) -> None:
     _require(isinstance(data, dict), SCHEMA_OBJECT % {"where": where})
     for name in names:
-        _require(name in data, SCHEMA_MISSING % {"where": where, "name": name})
+        _require(
+            name in data or name in OPTIONAL_FIELDS, SCHEMA_MISSING % {"where": where, "name": name}
+        )
     _require(
         isinstance(data["title"], str) and data["title"].strip(), SCHEMA_TITLE % {"where": where}
     )
@@ -382,12 +394,17 @@ def _check_page(data, names: tuple[str, ...], where: str) -> None:
     for name in STREAM_FIELDS & set(names):
         _require(isinstance(data[name], list), SCHEMA_LIST % {"where": f"{where}.{name}"})
     for name in SCALAR_TYPES.keys() & set(names):
-        value = data[name]
+        value = data.get(name)
         wrong_bool = isinstance(value, bool) and bool not in SCALAR_TYPES[name]
         _require(
             isinstance(value, SCALAR_TYPES[name]) and not wrong_bool,
             SCHEMA_VALUE % {"where": where, "name": name},
         )
+        if name in DECIMAL_FIELDS and value is not None:
+            try:
+                Decimal(value)
+            except InvalidOperation:
+                _require(False, SCHEMA_VALUE % {"where": where, "name": name})
 
 
 def _check_manifest(manifest) -> None:
@@ -510,6 +527,8 @@ def _page_fields(model, data: dict, names: tuple[str, ...], images: dict, media:
             fields[f"{name}_id"] = visit("image", value)
         elif name in MEDIA_FIELDS:
             fields[f"{name}_id"] = visit("media", value)
+        elif name in DECIMAL_FIELDS:
+            fields[name] = None if value is None else Decimal(value)
         else:
             fields[name] = value
     return fields
@@ -531,6 +550,7 @@ def _store_files(checked: CheckedPack, stored: list) -> tuple[dict, dict]:
             title=entry["title"][:255],
             type=entry.get("type") if entry.get("type") in {"audio", "video"} else "audio",
             duration=float(entry.get("duration") or 0),
+            synthetic_voice=entry.get("synthetic_voice") is True,
             collection=collection,
         )
         item.file = ContentFile(
@@ -566,6 +586,20 @@ def _import_topic(data: dict | None, source_locale: Locale) -> Topic | None:
     return topic
 
 
+def _narrate_translation(lesson: LessonPage, narration_id: int | None, user) -> None:
+    """Give a translated lesson the pack's recording in its own language.
+
+    Translation carries only the strings over; other fields follow the source page, so without
+    this every translation would play the source language's narration.
+    """
+    if not narration_id or lesson.narration_id == narration_id:
+        return
+    lesson.narration_id = narration_id
+    revision = lesson.save_revision(user=user, log_action=True)
+    if lesson.live:
+        revision.publish(user=user)
+
+
 def _is_administrator(user) -> bool:
     from cms.roles import ADMINISTRATORS
 
@@ -590,18 +624,33 @@ def course_pack_import(path, *, user, publish: bool = False) -> CoursePage:
     `publish=True` (administrators only) the course and its lessons go live instead.
     (docs/decisions/0086-course-packs-arrive-as-drafts.md)
     """
-    from .workflow import course_review_submit, course_review_workflow_assign
-
     if publish and not _is_administrator(user):
         raise PackError(PUBLISH_ADMINS_ONLY)
     checked = course_pack_check(path)
-    manifest = checked.manifest
-    source_locale = Locale.get_default()
-    index = CourseIndexPage.objects.filter(locale=source_locale).first()
+    index = CourseIndexPage.objects.filter(locale=Locale.get_default()).first()
     if index is None:
         raise PackError(NO_CATALOG)
     if not index.permissions_for_user(user).can_add_subpage():
         raise PackError(CANNOT_IMPORT)
+    return _write(checked, index, user=user, publish=publish)
+
+
+def course_pack_install(path, *, index: CourseIndexPage) -> CoursePage:
+    """Import a pack the project itself ships (the demo courses), published, with no user.
+
+    The same checks and the same writing as `course_pack_import`; only the permission checks are
+    left out, because no person is importing: never call it with a pack from outside the project.
+    (docs/decisions/0146-demo-courses-as-packs.md)
+    """
+    return _write(course_pack_check(path), index, user=None, publish=True)
+
+
+def _write(checked: CheckedPack, index: CourseIndexPage, *, user, publish: bool) -> CoursePage:
+    """Write a checked pack below `index`: drafts sent for review, or published (see above)."""
+    from .workflow import course_review_submit, course_review_workflow_assign
+
+    manifest = checked.manifest
+    source_locale = Locale.get_default()
     slug = manifest["course"]["slug"]
     if CoursePage.objects.child_of(index).filter(slug=slug).exists():
         raise PackError(COURSE_EXISTS % {"slug": slug})
@@ -651,6 +700,7 @@ def course_pack_import(path, *, user, publish: bool = False) -> CoursePage:
                         locale=locale,
                         publish=publish,
                     )
+                    _narrate_translation(translated_lesson, fields.get("narration_id"), user)
                     where = " › ".join(
                         (
                             str(TRANSLATION_WHERE % {"language": locale.get_display_name()}),

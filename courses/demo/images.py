@@ -283,3 +283,25 @@ def draw_png(key: str) -> bytes:
     buffer = io.BytesIO()
     image.quantize(colors=32).save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
+
+
+def write_pack_images(stdout=None) -> list[str]:
+    """Redraw every picture the demo packs list into their `images/` folders (overwrites), and
+    bring each manifest's sha256 up to date. The pictures are committed; run this after changing
+    a drawing (`manage.py demo_pictures`)."""
+    import hashlib
+
+    from . import COURSE_SLUGS, pack_file, pack_manifest, pack_manifest_write
+
+    written = []
+    for slug in COURSE_SLUGS:
+        manifest = pack_manifest(slug)
+        for key, entry in manifest["images"].items():
+            data = draw_png(key)
+            pack_file(slug, entry["file"]).write_bytes(data)
+            entry["sha256"] = hashlib.sha256(data).hexdigest()
+            written.append(entry["file"])
+            if stdout is not None:
+                stdout.write(f"{slug}/{entry['file']}: {len(data)} bytes")
+        pack_manifest_write(slug, manifest)
+    return written

@@ -1,24 +1,24 @@
 """Synthesised narration for the demo lessons (decision 0081).
 
-The spoken script of a lesson is read from the same content the page shows (title, summary, text,
-picture captions, tips, scenarios, steps); `generate` speaks it with espeak-ng (Mandarin voice
-`cmn` for Chinese, `en` for English) and stores the phone rendition (courses.audio) under
-`courses/demo/narration/`. The files are committed, so `bootstrap_demo` needs no speech engine:
-regenerate them with `manage.py demo_narration` after changing the demo text.
+The spoken script of a lesson is read from its demo pack (courses/demo/packs/, decision 0146):
+title, summary, text, picture captions, tips and scenarios, as the page shows them. `generate`
+speaks it with espeak-ng (Mandarin voice `cmn` for Chinese, `en` for English) and stores the phone
+rendition (courses.audio) under `courses/demo/narration/`, where each pack's manifest finds it as
+`media/<file>`. The files are committed, so `bootstrap_demo` needs no speech engine: regenerate
+them with `manage.py demo_narration` after changing a demo lesson's text.
 """
 
+import hashlib
 import html
 import re
 import subprocess
 import tempfile
 from pathlib import Path
 
-from courses.audio import RENDITION_EXTENSION, audio_rendition
+from courses.audio import audio_rendition
 
-from .content import COURSES, Block, Course, Lesson
+from . import COURSE_SLUGS, EN, pack_file, pack_manifest, pack_manifest_write
 
-NARRATION_DIR = Path(__file__).resolve().parent / "narration"
-LANGUAGES = ("zh", "en")
 # espeak-ng voice and speed (words per minute) per language: slow, for learners who read slowly.
 VOICES = {"zh": ("cmn", 150), "en": ("en", 140)}
 PAUSE = {"zh": "。", "en": ". "}
@@ -31,34 +31,27 @@ def _plain(markup: str) -> str:
     return html.unescape(_TAG.sub("", text)).strip()
 
 
-def _block_lines(block: Block, lang: int) -> list[str]:
-    if block.kind == "text":
-        return [_plain(block.text[lang])]
-    if block.kind == "image":
-        return [block.caption[lang]]
-    if block.kind == "callout":
-        return [block.title[lang], _plain(block.text[lang])]
-    if block.kind == "scenario":
-        return [block.title[lang], block.text[lang]]
-    if block.kind == "steps":
-        return [step[lang] for step in block.steps]
+def _block_lines(block: dict) -> list[str]:
+    kind, value = block["type"], block["value"]
+    if kind == "text":
+        return [_plain(value)]
+    if kind == "image":
+        return [value.get("caption", "")]
+    if kind == "callout":
+        return [value.get("title", ""), _plain(value.get("text", ""))]
+    if kind == "scenario":
+        return [value.get("sender", ""), value.get("message", "")]
     return []
 
 
-def narration_script(lesson: Lesson, lang: str) -> str:
-    """What the narrator says for `lesson` in `lang` ("zh" or "en")."""
-    index = LANGUAGES.index(lang)
-    lines = [lesson.title[index], lesson.summary[index]]
-    for block in lesson.body:
-        lines.extend(_block_lines(block, index))
+def narration_script(lesson: dict, lang: str) -> str:
+    """What the narrator says for a pack's `lesson` (its manifest entry) in `lang` ("zh"/"en")."""
+    lines = [lesson["title"], lesson["summary"]]
+    for block in lesson["body"]:
+        lines.extend(_block_lines(block))
     sentences = [line.strip() for text in lines for line in text.splitlines() if line.strip()]
     end = PAUSE[lang].strip()
     return " ".join(s if s[-1] in "。！？.!?：:" else s + end for s in sentences)
-
-
-def narration_path(course: Course, lesson: Lesson, lang: str) -> Path:
-    """Where the committed narration of one lesson in one language lives."""
-    return NARRATION_DIR / f"{course.slug}--{lesson.slug}.{lang}.{RENDITION_EXTENSION}"
 
 
 def speak(text: str, lang: str) -> bytes:
@@ -74,16 +67,31 @@ def speak(text: str, lang: str) -> bytes:
             return audio_rendition(source).data
 
 
+def _duration(path: Path) -> float:
+    import av
+
+    with av.open(str(path)) as container:
+        return round(container.duration / av.time_base, 1)
+
+
 def generate(stdout=None) -> list[Path]:
-    """Speak every demo lesson in both languages into NARRATION_DIR (overwrites)."""
-    NARRATION_DIR.mkdir(exist_ok=True)
+    """Speak every demo lesson in both languages into courses/demo/narration/ (overwrites), and
+    bring each pack manifest's duration and sha256 of its recordings up to date."""
     written = []
-    for course in COURSES:
-        for lesson in course.lessons:
-            for lang in LANGUAGES:
-                path = narration_path(course, lesson, lang)
-                path.write_bytes(speak(narration_script(lesson, lang), lang))
+    for slug in COURSE_SLUGS:
+        manifest = pack_manifest(slug)
+        versions = {"zh": manifest["lessons"], "en": manifest["translations"][EN]["lessons"]}
+        for lang, lessons in versions.items():
+            for lesson in lessons:
+                entry = manifest["media"][lesson["narration"]]
+                path = pack_file(slug, entry["file"])
+                path.parent.mkdir(exist_ok=True)
+                data = speak(narration_script(lesson, lang), lang)
+                path.write_bytes(data)
+                entry["duration"] = _duration(path)
+                entry["sha256"] = hashlib.sha256(data).hexdigest()
                 written.append(path)
                 if stdout is not None:
-                    stdout.write(f"{path.name}: {path.stat().st_size} bytes")
+                    stdout.write(f"{path.name}: {len(data)} bytes")
+        pack_manifest_write(slug, manifest)
     return written

@@ -1,4 +1,4 @@
-"""The demo courses: three courses in two languages, clean content, stable across reloads."""
+"""The demo courses: three course packs in two languages, clean content, stable across reloads."""
 
 import pytest
 from django.core.management import call_command
@@ -7,9 +7,18 @@ from wagtail.models import Locale, Revision
 
 from cms.demo import ensure_locales
 from courses.checks import lesson_publish_errors
-from courses.demo import load, load_catalog, load_course, load_topics
-from courses.demo.content import ONLINE_SAFETY
+from courses.demo import (
+    COURSE_SLUGS,
+    load,
+    load_catalog,
+    load_course,
+    load_topics,
+    pack_archive,
+    pack_file,
+    pack_manifest,
+)
 from courses.models import CoursePage, LessonPage, Topic
+from courses.packs import course_pack_check, course_pack_export
 from courses.selectors import lesson_quiz_key
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +28,12 @@ def _locale(code: str) -> Locale:
     return Locale.objects.get(language_code=code)
 
 
-def load_one_course(course=ONLINE_SAFETY) -> CoursePage:
+def load_one_course(slug="online-safety") -> CoursePage:
     """Topics, catalog and one demo course (a third of the full load, for faster tests)."""
     zh, en = ensure_locales()
-    topics = load_topics(zh, en)
+    load_topics(zh, en)
     index = load_catalog(zh, en)
-    return load_course(course, index, topics, en)
+    return load_course(slug, index)
 
 
 def test_demo_has_three_clean_courses_of_four_or_more_lessons_in_both_languages(client):
@@ -87,7 +96,7 @@ def test_every_demo_lesson_has_synthesised_narration_in_its_own_language(client)
 
     load_one_course()
     lessons = LessonPage.objects.live().select_related("narration", "locale")
-    assert lessons.count() == 2 * len(ONLINE_SAFETY.lessons)
+    assert lessons.count() == 2 * len(pack_manifest("online-safety")["lessons"])
     for lesson in lessons:
         narration = lesson.narration
         assert narration is not None and narration.synthetic_voice, lesson.title
@@ -100,3 +109,42 @@ def test_every_demo_lesson_has_synthesised_narration_in_its_own_language(client)
     page = client.get("/courses/online-safety/safe-payments/").content.decode()
     assert "合成语音" in page
     assert 'id="narration"' in page and ".m4a" in page
+
+
+@pytest.mark.parametrize("slug", COURSE_SLUGS)
+def test_every_demo_pack_is_a_valid_course_pack_with_all_its_files(slug):
+    manifest = pack_manifest(slug)
+    for kind in ("images", "media"):
+        for entry in manifest[kind].values():
+            assert pack_file(slug, entry["file"]).is_file(), entry["file"]
+    checked = course_pack_check(pack_archive(slug))
+    assert checked.manifest == manifest
+    assert set(manifest["translations"]) == {"en"}
+    assert len(manifest["translations"]["en"]["lessons"]) == len(manifest["lessons"]) >= 4
+
+
+def test_a_demo_course_exports_as_the_pack_it_was_loaded_from(tmp_path):
+    """The demo proves the pack format: load a pack, export it again, and the content is the same
+    (files are renamed by the export; block ids, texts, answers and settings are not)."""
+    load_one_course()
+    source = pack_manifest("online-safety")
+    exported = course_pack_export(slug="online-safety", path=tmp_path / "again.zip")
+
+    def text_only(page: dict) -> dict:
+        return {
+            k: v for k, v in page.items() if k not in {"cover_image", "narration", "body", "quiz"}
+        }
+
+    assert text_only(exported["course"]) == text_only(source["course"])
+    assert exported["course"]["credit_hours"] == "1.5"
+    for again, lesson in zip(exported["lessons"], source["lessons"], strict=True):
+        assert text_only(again) == text_only(lesson)
+        for stream in ("body", "quiz"):
+            assert [b["id"] for b in again[stream]] == [b["id"] for b in lesson[stream]]
+        assert [q["value"]["prompt"] for q in again["quiz"]] == [
+            q["value"]["prompt"] for q in lesson["quiz"]
+        ]
+    english = exported["translations"]["en"]
+    assert english["course"]["title"] == source["translations"]["en"]["course"]["title"]
+    assert all(entry["synthetic_voice"] for entry in exported["media"].values())
+    assert len(exported["media"]) == len(source["media"])

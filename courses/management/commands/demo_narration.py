@@ -6,7 +6,7 @@ from courses.demo.narration import generate
 
 
 class Command(BaseCommand):
-    help = "Speak every demo lesson (zh-Hans and English) into courses/demo/narration/."
+    help = "Speak every demo lesson (zh-Hans, English) into courses/demo/narration/, update packs."
 
     def handle(self, *args, **options):
         written = generate(stdout=self.stdout)
