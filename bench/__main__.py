@@ -180,6 +180,11 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--max-learners", type=int, default=0, help="leave out larger generated scales"
     )
+    parser.add_argument(
+        "--scales",
+        default="",
+        help="comma-separated learner counts to generate instead of the plan's (e.g. 1000000)",
+    )
     parser.add_argument("--no-browser", action="store_true", help="skip the Chromium scenarios")
     parser.add_argument(
         "--only", default="", help=f"comma-separated scenarios to run (of {', '.join(SCENARIOS)})"
@@ -301,7 +306,8 @@ def _data(args, plan, vendor, chosen, generate, add) -> list[dict]:
     if args.reuse_data and stored.exists():
         return json.loads(stored.read_text())
     generate.purge()
-    scales = [s for s in plan["scales"] if not args.max_learners or s <= args.max_learners]
+    wanted = [int(s) for s in args.scales.split(",") if s] or plan["scales"]
+    scales = [s for s in wanted if not args.max_learners or s <= args.max_learners]
     datasets, notes = [], []
     for scale in scales:
         if scale >= 1_000_000 and vendor != "postgresql":

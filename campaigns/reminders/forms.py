@@ -1,11 +1,22 @@
 """The rule form of the admin: whom, what text and when; the campaign's daily SMS budget."""
 
 from django import forms
+from django.conf import settings
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from .models import DEFAULT_DAILY_BUDGET, ReminderRule
+from .models import DEFAULT_DAILY_BUDGET, DEFAULT_MESSAGE, MESSAGE_TEMPLATES, ReminderRule
 
 CAMPAIGN_OR_COHORT = _("Choose the campaign, or one of your cohorts.")
+
+
+def suggested_texts() -> set[str]:
+    """Every suggested text, in every language of the site (and the original default)."""
+    texts = {DEFAULT_MESSAGE}
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            texts |= {str(text) for text in MESSAGE_TEMPLATES.values()}
+    return texts
 
 
 class RuleForm(forms.ModelForm):
@@ -39,8 +50,9 @@ class RuleForm(forms.ModelForm):
         help_texts = {
             "message": _(
                 "Use {name} for the learner's name, {course} for the course and {link} for the "
-                "link that signs them into their next lesson. Keep it under 70 characters plus the "
-                "link: longer texts are sent as two SMS."
+                "link that signs them into their next lesson (the failed quiz's lesson, or their "
+                "certificate). Keep it under 70 characters plus the link: longer texts are sent "
+                "as two SMS. A suggested text left unchanged follows the kind of rule you choose."
             ),
             "window_start": _("Never before 08:00 nor after 21:00, whatever you choose here."),
         }
@@ -51,6 +63,8 @@ class RuleForm(forms.ModelForm):
         self.fields["campaign"].required = False
         self.fields["cohort"].queryset = cohorts
         self.fields["cohort"].required = False
+        if self.instance.pk is None and not self.is_bound:
+            self.initial["message"] = str(MESSAGE_TEMPLATES[self.instance.kind])
         self.can_budget = campaigns.exists()
         if not self.can_budget:
             del self.fields["daily_sms"]
@@ -63,4 +77,9 @@ class RuleForm(forms.ModelForm):
             self.instance.campaign = cohort.campaign
         elif campaign is None:
             raise forms.ValidationError(CAMPAIGN_OR_COHORT)
+        # A suggested text left as it was follows the kind chosen: the officer who picks
+        # "certificate ready" does not send the "stalled" words.
+        kind, message = data.get("kind"), (data.get("message") or "").strip()
+        if kind in MESSAGE_TEMPLATES and message in suggested_texts():
+            data["message"] = str(MESSAGE_TEMPLATES[kind])
         return data

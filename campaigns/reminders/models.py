@@ -14,6 +14,15 @@ PLACEHOLDERS = ("{name}", "{course}", "{link}")
 MESSAGE_NEEDS_LINK = _("The message must contain {link}: the learner's way back to the lesson.")
 MESSAGE_BAD_PLACEHOLDER = _("Use only the placeholders {name}, {course} and {link}.")
 WINDOW_EMPTY = _("The sending window must end after it starts.")
+# Suggested text per kind of rule, in the officer's language (issue 19); the form offers it.
+MESSAGE_TEMPLATES = {
+    "not_started": _("{name}, hello! “{course}” is waiting for you, start here: {link}"),
+    "stalled": _("{name}, hello! “{course}” is waiting for you, continue here: {link}"),
+    "quiz_failed": _(
+        "{name}, the quiz in “{course}” was nearly there. Read the lesson again and retry: {link}"
+    ),
+    "certificate": _("{name}, congratulations! Your certificate for “{course}” is ready: {link}"),
+}
 
 
 class ReminderRule(models.Model):
@@ -22,6 +31,8 @@ class ReminderRule(models.Model):
     class Kind(models.TextChoices):
         NOT_STARTED = "not_started", _("Enrolled but not started after N days")
         STALLED = "stalled", _("Stalled for N days in the middle of a course")
+        QUIZ_FAILED = "quiz_failed", _("Failed a lesson's quiz twice, not passed since (N days)")
+        CERTIFICATE = "certificate", _("Certificate ready for N days, not opened yet")
 
     campaign = models.ForeignKey(
         "campaigns.Campaign", on_delete=models.CASCADE, related_name="reminder_rules"
@@ -115,6 +126,8 @@ class ReminderSend(models.Model):
         OFF = "off", _("learner turned reminders off")
         ERASED = "erased", _("account deleted or no mobile number")
         FINISHED = "finished", _("course finished meanwhile")
+        QUIZ_PASSED = "quiz_passed", _("quiz passed meanwhile")
+        CERT_OPENED = "cert_opened", _("certificate opened or revoked meanwhile")
         LATE = "late", _("the day ended before an allowed time")
 
     rule = models.ForeignKey(ReminderRule, on_delete=models.CASCADE, related_name="sends")

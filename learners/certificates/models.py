@@ -110,6 +110,9 @@ class Certificate(models.Model):
         _("image"), upload_to=certificate_png_name, storage=private_storage, blank=True
     )
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
+    # When its learner, signed in, first downloaded the PDF or the image ("certificate ready"
+    # reminders stop then; issue 19).
+    opened_at = models.DateTimeField(_("first opened by the learner"), null=True, blank=True)
     credential = models.JSONField(_("signed credential"), default=dict, blank=True)
     recipient_salt = models.CharField(max_length=32, editable=False)
     status = models.CharField(

@@ -568,3 +568,11 @@ def print_batch_build(*, batch_id: int) -> PrintBatch:
     )
     batch.refresh_from_db()
     return batch
+
+
+def certificate_opened(*, certificate: Certificate) -> None:
+    """Note the first time the certificate's own learner opened its PDF or image (issue 19:
+    "certificate ready" reminders stop then). One conditional UPDATE; later opens change nothing."""
+    Certificate.objects.filter(pk=certificate.pk, opened_at__isnull=True).update(
+        opened_at=timezone.now()
+    )

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from . import credential, selectors
+from . import credential, selectors, services
 
 NOT_READY = _("This certificate is still being prepared. Try again in a minute.")
 REVOKED_NO_FILE = _("This certificate was revoked; its files are no longer shared.")
@@ -34,7 +34,7 @@ def verify(request, code: str):
     )
 
 
-def _file(certificate, field: str, content_type: str):
+def _file(request, certificate, field: str, content_type: str):
     if not certificate.is_valid:
         return HttpResponse(REVOKED_NO_FILE, status=410, content_type="text/plain; charset=utf-8")
     file = getattr(certificate, field)
@@ -42,6 +42,8 @@ def _file(certificate, field: str, content_type: str):
         response = HttpResponse(NOT_READY, status=404, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = "60"
         return response
+    if certificate.opened_at is None and request.user.pk == certificate.learner_id:
+        services.certificate_opened(certificate=certificate)
     response = FileResponse(
         file.open("rb"),
         content_type=content_type,
@@ -55,14 +57,14 @@ def _file(certificate, field: str, content_type: str):
 @cache_control(public=True, max_age=60)
 def certificate_pdf(request, code: str):
     """The printable PDF, for the learner and anyone with the code."""
-    return _file(_certificate_or_404(code), "pdf", "application/pdf")
+    return _file(request, _certificate_or_404(code), "pdf", "application/pdf")
 
 
 @require_safe
 @cache_control(public=True, max_age=60)
 def certificate_png(request, code: str):
     """The image to share in a chat app."""
-    return _file(_certificate_or_404(code), "png", "image/png")
+    return _file(request, _certificate_or_404(code), "png", "image/png")
 
 
 @require_safe

@@ -158,6 +158,20 @@ def test_the_daily_budget_of_the_campaign_holds_back_the_rest(
     assert len(sms.outbox) == 2
 
 
+def test_over_the_budget_only_a_days_worth_of_learners_is_kept_as_the_comparison_group(world, rule):
+    ReminderBudget.objects.create(campaign=world.campaign, daily_sms=2)
+    learners = sorted(enrol(world, stalled_since=at(1, 10)).learner_id for _ in range(7))
+    assert services.reminders_plan(rule=rule, now=at(9, 10)) == services.PlanResult(2, 2)
+    rows = ReminderSend.objects.order_by("learner_id").values_list("learner_id", "status")
+    # In learner order: the budget's 2 queued, the next 2 held (budget); the other 3 not logged.
+    assert list(rows) == [
+        (learners[0], S.QUEUED),
+        (learners[1], S.QUEUED),
+        (learners[2], S.HELD),
+        (learners[3], S.HELD),
+    ]
+
+
 def test_the_budget_is_checked_again_at_send_time(world, rule, django_capture_on_commit_callbacks):
     budget = ReminderBudget.objects.create(campaign=world.campaign, daily_sms=3)
     for _ in range(3):
@@ -264,7 +278,7 @@ def test_a_worker_killed_during_the_gateway_call_never_sends_twice(
         services.reminders_dispatch(now=at(9, 10))
     send = ReminderSend.objects.get()
 
-    def gateway_then_killed(phone, message):
+    def gateway_then_killed(phone, message, key=""):
         sms.outbox.append(sms.Sms(phone=phone, message=message))  # it may have gone out
         raise WorkerKilled
 
@@ -279,12 +293,42 @@ def test_a_worker_killed_during_the_gateway_call_never_sends_twice(
     assert send.status == S.UNCERTAIN  # counted against the caps, shown to the office
 
 
+@pytest.mark.parametrize("delivered", [True, False], ids=["gateway-got-it", "gateway-did-not"])
+def test_through_a_deduplicating_gateway_a_killed_send_is_completed_exactly_once(
+    world, rule, django_capture_on_commit_callbacks, monkeypatch, settings, tmp_path, delivered
+):
+    settings.SMS_BACKEND = "learners.accounts.sms.FileBackend"
+    monkeypatch.setenv("SMS_FILE_PATH", str(tmp_path / "sms.jsonl"))
+    enrollment = enrol(world, stalled_since=at(1, 10))
+    with django_capture_on_commit_callbacks(execute=False):
+        services.reminders_dispatch(now=at(9, 10))
+    send = ReminderSend.objects.get()
+    real_send = sms.send_sms
+
+    def gateway_then_killed(phone, message, key=""):
+        if delivered:
+            real_send(phone, message, key=key)
+        raise WorkerKilled
+
+    monkeypatch.setattr(services, "send_sms", gateway_then_killed)
+    with pytest.raises(WorkerKilled):
+        services.reminder_send(send_id=send.pk, now=at(9, 10, 1))
+    monkeypatch.setattr(services, "send_sms", real_send)
+    tick(at(9, 10, 5), django_capture_on_commit_callbacks)  # too soon: still *sending*
+    assert ReminderSend.objects.get().status == S.SENDING
+    tick(at(9, 10, 12), django_capture_on_commit_callbacks)  # stale: queued again and re-sent
+    sent = sms.file_messages(tmp_path / "sms.jsonl")
+    assert [m["phone"] for m in sent] == [enrollment.learner.learner_profile.phone]
+    assert sent[0]["key"] == f"reminder:{send.pk}"
+    assert ReminderSend.objects.get().status == S.SENT
+
+
 def test_a_gateway_refusal_is_logged_and_not_retried(
     world, rule, django_capture_on_commit_callbacks, monkeypatch
 ):
     enrol(world, stalled_since=at(1, 10))
 
-    def refused(phone, message):
+    def refused(phone, message, key=""):
         raise sms.SmsError("402 balance exhausted")
 
     monkeypatch.setattr(services, "send_sms", refused)
