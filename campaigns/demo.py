@@ -10,6 +10,7 @@ from cms.demo import load_accounts
 
 from .models import Campaign, Cohort, ProgramOffice, Region
 from .services import region_import
+from .services.office_media import office_collection_ensure
 
 # A real-looking slice of Gansu province (codes follow the statistics bureau's 12-digit scheme).
 DEMO_REGIONS = [
@@ -60,6 +61,9 @@ def load(stdout=None) -> Campaign:
         name=DEMO_OFFICE, defaults={"region": prefecture, "signatory_name": "陈丽华"}
     )
     office.members.add(User.objects.get(username="officer"))
+    # Each office's image collection and group (decision 0120); made again if a flush lost them.
+    for each in ProgramOffice.objects.all():
+        office_collection_ensure(office=each)
     today = timezone.localdate()
     campaign, _ = Campaign.objects.get_or_create(
         join_code=DEMO_CAMPAIGN_CODE,

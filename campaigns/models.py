@@ -87,6 +87,27 @@ class ProgramOffice(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The office's own image collection (under 各办公室) and the group through which its members
+    # may add, change and choose what it holds (finding 7 of issue 16, decision 0120). Kept by
+    # services/office_media.py.
+    collection = models.OneToOneField(
+        "wagtailcore.Collection",
+        verbose_name=_("image collection"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="program_office",
+    )
+    media_group = models.OneToOneField(
+        "auth.Group",
+        verbose_name=_("image group"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="program_office",
+    )
     is_default = models.BooleanField(
         _("platform default office"),
         default=False,

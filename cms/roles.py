@@ -24,7 +24,15 @@ PAGE_PERMISSIONS = {
         "unlock_page",
     ),
 }
-# Collection permissions (images, documents) on the root collection.
+# Collections (decision 0120). Administrators hold their collection permissions on the root;
+# trainers on the "course media" collection only; program officers on nothing here: each office's
+# officers get OFFICE_COLLECTION_PERMISSIONS on their own office's collection (under
+# OFFICES_COLLECTION), through a group per office kept in step with the office's members
+# (campaigns/services/office_media.py).
+# Wagtail collection permissions apply to a collection and everything below it.
+COURSE_MEDIA_COLLECTION = "课程素材"
+OFFICES_COLLECTION = "各办公室"
+# Collection permissions (images, documents): Administrators on the root, trainers on course media.
 COLLECTION_PERMISSIONS = {
     TRAINERS: (
         "wagtailimages.add_image",
@@ -32,14 +40,7 @@ COLLECTION_PERMISSIONS = {
         "wagtaildocs.add_document",
         "wagtaildocs.choose_document",
     ),
-    PROGRAM_OFFICERS: (
-        "wagtailimages.add_image",
-        "wagtailimages.choose_image",
-        "wagtailimages.change_image",
-        "wagtaildocs.add_document",
-        "wagtaildocs.choose_document",
-        "wagtaildocs.change_document",
-    ),
+    PROGRAM_OFFICERS: (),
     ADMINISTRATORS: (
         "wagtailimages.add_image",
         "wagtailimages.choose_image",
@@ -51,18 +52,29 @@ COLLECTION_PERMISSIONS = {
         "wagtaildocs.delete_document",
     ),
 }
-# Audio and video, on the root collection. wagtailmedia names its permissions after
+# Audio and video, on the same collections. wagtailmedia names its permissions after
 # wagtailmedia.Media even with our own media model (decision 0080); granted by
 # courses/migrations/0003 on existing databases, and by create_roles once wagtailmedia is migrated.
 MEDIA_COLLECTION_PERMISSIONS = {
     TRAINERS: ("wagtailmedia.add_media", "wagtailmedia.change_media"),
-    PROGRAM_OFFICERS: ("wagtailmedia.add_media", "wagtailmedia.change_media"),
+    PROGRAM_OFFICERS: (),
     ADMINISTRATORS: (
         "wagtailmedia.add_media",
         "wagtailmedia.change_media",
         "wagtailmedia.delete_media",
     ),
 }
+# What a program office's own group holds on the office's collection (images, documents, audio).
+OFFICE_COLLECTION_PERMISSIONS = (
+    "wagtailimages.add_image",
+    "wagtailimages.choose_image",
+    "wagtailimages.change_image",
+    "wagtaildocs.add_document",
+    "wagtaildocs.choose_document",
+    "wagtaildocs.change_document",
+    "wagtailmedia.add_media",
+    "wagtailmedia.change_media",
+)
 # Plain model permissions ("app_label.codename").
 MODEL_PERMISSIONS = {
     TRAINERS: ("wagtailadmin.access_admin",),
@@ -125,6 +137,66 @@ def grant_model_perms(apps, role: str, perms: tuple[str, ...]) -> None:
         group.permissions.add(_permission(apps, dotted))
 
 
+_STEP = 4  # treebeard's MP_Node path step, which Wagtail's Collection keeps
+_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _path_step(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, len(_ALPHABET))
+        digits = _ALPHABET[rest] + digits
+        if number == 0:
+            return digits.rjust(_STEP, "0")
+
+
+def child_collection(apps, parent, name: str):
+    """The collection `name` directly under `parent`, created if missing (idempotent).
+
+    Works with the historical models of a data migration, which have no treebeard methods.
+    """
+    Collection = apps.get_model("wagtailcore", "Collection")
+    children = Collection.objects.filter(
+        path__startswith=parent.path, depth=parent.depth + 1
+    ).order_by("path")
+    existing = children.filter(name=name).first()
+    if existing is not None:
+        return existing
+    last = children.last()
+    number = int(last.path[-_STEP:], len(_ALPHABET)) + 1 if last is not None else 1
+    child = Collection.objects.create(
+        name=name, path=parent.path + _path_step(number), depth=parent.depth + 1, numchild=0
+    )
+    Collection.objects.filter(pk=parent.pk).update(numchild=children.count())
+    parent.numchild = children.count()
+    return child
+
+
+def course_media_collection(apps=None):
+    """The "course media" collection under the root, created if missing (idempotent)."""
+    if apps is None:
+        from django.apps import apps
+    Collection = apps.get_model("wagtailcore", "Collection")
+    root = Collection.objects.filter(depth=1).order_by("path").first()
+    return child_collection(apps, root, COURSE_MEDIA_COLLECTION)
+
+
+def grant_collection_perms(apps, group, collection, perms: tuple[str, ...]) -> None:
+    """Give `group` the collection permissions `perms` on `collection` (idempotent).
+
+    Permissions of apps not migrated yet (wagtailmedia before its first migration) are skipped.
+    """
+    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
+    for dotted in perms:
+        try:
+            permission = _permission(apps, dotted)
+        except LookupError:  # cms 0002 may run before wagtailmedia's migrations
+            continue
+        GroupCollectionPermission.objects.get_or_create(
+            group=group, collection=collection, permission=permission
+        )
+
+
 def create_roles(apps, schema_editor) -> None:
     """Data migration: the three staff roles with their admin, page and collection permissions."""
     create_all_permissions(apps)
@@ -132,9 +204,9 @@ def create_roles(apps, schema_editor) -> None:
     Page = apps.get_model("wagtailcore", "Page")
     Collection = apps.get_model("wagtailcore", "Collection")
     GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
-    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
     root_page = Page.objects.filter(depth=1).first()
     root_collection = Collection.objects.filter(depth=1).first()
+    course_media = course_media_collection(apps)
     for role in ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         grant_model_perms(apps, role, MODEL_PERMISSIONS[role])
@@ -142,18 +214,9 @@ def create_roles(apps, schema_editor) -> None:
             GroupPagePermission.objects.get_or_create(
                 group=group, page=root_page, permission=_permission(apps, f"wagtailcore.{codename}")
             )
-        for dotted in COLLECTION_PERMISSIONS[role]:
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=_permission(apps, dotted)
-            )
-        for dotted in MEDIA_COLLECTION_PERMISSIONS[role]:
-            try:
-                permission = _permission(apps, dotted)
-            except LookupError:  # cms 0002 may run before wagtailmedia's migrations
-                continue
-            GroupCollectionPermission.objects.get_or_create(
-                group=group, collection=root_collection, permission=permission
-            )
+        collection = root_collection if role == ADMINISTRATORS else course_media
+        grant_collection_perms(apps, group, collection, COLLECTION_PERMISSIONS[role])
+        grant_collection_perms(apps, group, collection, MEDIA_COLLECTION_PERMISSIONS[role])
 
 
 def remove_roles(apps, schema_editor) -> None:

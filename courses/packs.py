@@ -28,8 +28,10 @@ from PIL import Image as PILImage
 from wagtail import blocks
 from wagtail.images import get_image_model
 from wagtail.images.blocks import ImageChooserBlock
-from wagtail.models import Collection, Locale
+from wagtail.models import Locale
 from wagtailmedia.blocks import AbstractMediaChooserBlock
+
+from cms.roles import course_media_collection
 
 from .checks import lesson_problems
 from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
@@ -536,7 +538,7 @@ def _page_fields(model, data: dict, names: tuple[str, ...], images: dict, media:
 
 def _store_files(checked: CheckedPack, stored: list) -> tuple[dict, dict]:
     Image = get_image_model()
-    collection = Collection.get_first_root_node()
+    collection = course_media_collection()
     images, media = {}, {}
     for key, entry in checked.manifest.get("images", {}).items():
         data = checked.files[entry["file"]]

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
+from wagtail.models import Collection
 
 from campaigns.models import Campaign, Cohort, ProgramOffice, Region
 from learners.models import Enrollment, ProgressEvent
@@ -29,6 +30,15 @@ def test_bootstrap_demo_creates_the_campaign_once(settings):
     assert cohort.village.level == "village"
     assert campaign.region.contains(cohort.village)
     assert ProgramOffice.objects.filter(is_default=True).count() == 1
+    # Each office has its own collection under 各办公室 and the officer its group (decision 0120).
+    for office in ProgramOffice.objects.all():
+        assert office.collection.get_parent().name == "各办公室"
+        assert office.media_group.permissions.count() == 0
+        permissions = office.media_group.collection_permissions
+        assert permissions.filter(collection=office.collection).exists()
+    officer = get_user_model().objects.get(username="officer")
+    assert officer.groups.filter(pk=campaign.office.media_group_id).exists()
+    assert Collection.objects.filter(name="课程素材", depth=2).exists()
     # The officer's dashboard has figures: weeks of learning, 7 courses finished (see demo.py).
     enrollments = Enrollment.objects.filter(campaign=campaign)
     assert enrollments.values("learner").distinct().count() == 7
