@@ -152,7 +152,8 @@ def lines(result: dict, label: str, figures: dict, full_scale: bool) -> None:
         figures["full_rebuild_s"],
         "s",
         INFO,
-        "reads every learner of the campaign; only for a new campaign or on demand",
+        "one SQL pass over the raw tables on PostgreSQL (decision 0130), stored shares included; "
+        "only for a new campaign or on demand",
     )
 
 

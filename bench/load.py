@@ -2,10 +2,12 @@
 
 The stack is production's shape on this one machine: gunicorn (sync workers) on PostgreSQL, the
 Redis cache (sessions, rate limits), a real Celery worker with beat on a Redis broker rendering
-the certificates of finished courses. The learners are locust users in a separate process
-(`bench.loadclient`); each signs in with phone + SMS code (the real allauth flow; the server's SMS
-backend also writes to a spool file the client reads, see `bench.sms`), takes the demo courses
-lesson by lesson, posts progress in batches, replays some batches, and finishes the courses.
+the certificates of finished courses, and a second worker that runs only the dashboard's
+incremental refresh from its own queue (decision 0132), as docs/deployment.md lays out. The
+learners are locust users in a separate process (`bench.loadclient`); each signs in with phone +
+SMS code (the real allauth flow; the server's SMS backend also writes to a spool file the client
+reads, see `bench.sms`), takes the demo courses lesson by lesson, posts progress in batches,
+replays some batches, and finishes the courses.
 
 Passes when there are no 5xx responses and no lost events: for every learner, the server's
 ProgressEvent rows equal the events the server told the client it accepted (and every batch the
@@ -92,41 +94,57 @@ def plan_courses() -> list[dict]:
 
 
 class Worker:
-    """A Celery worker with embedded beat, in the benchmark environment."""
+    """The Celery workers, in the benchmark environment: one with embedded beat for the default
+    queue (certificates, outboxes), one (concurrency 1) for the rollups queue alone."""
 
     def __enter__(self):
+        from django.conf import settings
+
         log = env.path_of("celery-load.log").open("w")
-        self.process = subprocess.Popen(
+        common = [sys.executable, "-m", "celery", "-A", "cms", "worker", "--loglevel", "WARNING"]
+        commands = [
             [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "cms",
-                "worker",
+                *common,
                 "--beat",
                 "--schedule",
                 str(env.path_of("celerybeat-schedule")),
                 "--concurrency",
                 "1",
-                "--loglevel",
-                "WARNING",
+                "--hostname",
+                "bench-default@%h",
             ],
-            cwd=env.REPO,
-            env={**os.environ, **env.environment()},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+            [
+                *common,
+                "--queues",
+                settings.ROLLUPS_QUEUE,
+                "--concurrency",
+                "1",
+                "--hostname",
+                "bench-rollups@%h",
+            ],
+        ]
+        self.processes = [
+            subprocess.Popen(
+                command,
+                cwd=env.REPO,
+                env={**os.environ, **env.environment()},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            for command in commands
+        ]
         return self
 
     def __exit__(self, *exc):
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
+        for process in self.processes:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes:
             try:
-                self.process.wait(timeout=30)
+                process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
+                os.killpg(process.pid, signal.SIGKILL)
         return False
 
 
@@ -294,7 +312,7 @@ def _lag_report(result: dict, lag) -> None:
         "s",
         MET if summary["p95_s"] <= freshness.LAG_BUDGET_S and not summary["unapplied"] else MISSED,
         f"{summary['n']:,} marks of the load learners seen applied by the beat refresh (every "
-        f"60 s, in the one Celery worker); p50 {summary['p50_s']} s, max {summary['max_s']} s; "
+        f"30 s, on its own queue and worker); p50 {summary['p50_s']} s, max {summary['max_s']} s; "
         f"still unapplied at the end {summary['unapplied']}; polled every second",
     )
 

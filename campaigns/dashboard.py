@@ -59,16 +59,12 @@ class DashboardScope:
         return condition
 
     def region_q(self) -> Q:
-        """`q()` narrowed to the subtrees, for the rollups that carry a region path."""
+        """`q()` narrowed to the subtrees: every rollup carries its learners' region path
+        (decision 0131), so every figure of an office below the campaign is its subtree's."""
         condition = self.q()
         if self.subtrees is not None:
             condition &= reduce(or_, (Q(region_path__startswith=p) for p in self.subtrees))
         return condition
-
-    @property
-    def has_region_only_figures(self) -> bool:
-        """Course, week, lesson and question rollups have no region: a subtree cannot read them."""
-        return self.subtrees is not None
 
 
 @dataclass
@@ -176,10 +172,8 @@ def region_breakdown(scope: DashboardScope, parent: Region) -> list[Figures]:
 
 def course_breakdown(scope: DashboardScope) -> list[Figures]:
     """Enrollments, activity, completions and certificates per course."""
-    if scope.has_region_only_figures:
-        return []
     grouped = (
-        CourseRollup.objects.filter(scope.q())
+        CourseRollup.objects.filter(scope.region_q())
         .values("course_id")
         .annotate(**{n: Sum(n) for n in COUNTS})
         .order_by()
@@ -229,10 +223,8 @@ def cohort_breakdown(scope: DashboardScope) -> list[Figures]:
 
 def weekly_trend(scope: DashboardScope) -> list[dict]:
     """Per week: learners who joined, were active and completed."""
-    if scope.has_region_only_figures:
-        return []
     return list(
-        WeeklyRollup.objects.filter(scope.q())
+        WeeklyRollup.objects.filter(scope.region_q())
         .values("week")
         .annotate(joined=Sum("joined"), active=Sum("active"), completed=Sum("completed"))
         .order_by("week")
@@ -241,10 +233,8 @@ def weekly_trend(scope: DashboardScope) -> list[dict]:
 
 def lesson_funnel(scope: DashboardScope) -> list[dict]:
     """Per lesson in course order: learners who started it and who completed it."""
-    if scope.has_region_only_figures:
-        return []
     rows = list(
-        LessonRollup.objects.filter(scope.q())
+        LessonRollup.objects.filter(scope.region_q())
         .values("course_id", "lesson_id")
         .annotate(started=Sum("started"), completed=Sum("completed"), position=Min("position"))
         .order_by()
@@ -262,10 +252,8 @@ def lesson_funnel(scope: DashboardScope) -> list[dict]:
 
 def missed_questions(scope: DashboardScope, limit: int = 10) -> list[dict]:
     """The quiz questions most often answered wrongly."""
-    if scope.has_region_only_figures:
-        return []
     rows = list(
-        QuestionRollup.objects.filter(scope.q())
+        QuestionRollup.objects.filter(scope.region_q())
         .values("lesson_id", "question_id", "question_text")
         .annotate(answered=Sum("answered"), missed=Sum("missed"))
         .filter(missed__gt=0)

@@ -399,25 +399,35 @@ class RegionRollup(Rollup):
 
 
 class CourseRollup(Rollup):
-    """Enrollment counts of one course in one campaign (per cohort)."""
+    """Enrollment counts of one course in one campaign (per cohort and learner region)."""
 
     course = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    # The learner's region's path, as in RegionRollup: an office below the campaign's region
+    # reads the rows of its subtree (decision 0131).
+    region_path = models.CharField(max_length=255, blank=True)
     enrolled = models.PositiveIntegerField(default=0)
     active_7d = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
     certificates = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "region_path"], name="campaigns_cr_region")]
 
 
 class WeeklyRollup(Rollup):
     """Per ISO week (Monday, local time): learners who joined, were active, completed."""
 
     week = models.DateField()
+    region_path = models.CharField(max_length=255, blank=True)
     joined = models.PositiveIntegerField(default=0)
     active = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
 
     class Meta:
-        indexes = [models.Index(fields=["campaign", "week"])]
+        indexes = [
+            models.Index(fields=["campaign", "week"]),
+            models.Index(fields=["campaign", "region_path"], name="campaigns_wr_region"),
+        ]
 
 
 class LessonRollup(Rollup):
@@ -425,9 +435,13 @@ class LessonRollup(Rollup):
 
     course = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
     lesson = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
+    region_path = models.CharField(max_length=255, blank=True)
     position = models.PositiveIntegerField()
     started = models.PositiveIntegerField(default=0)
     completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "region_path"], name="campaigns_lsr_region")]
 
 
 class QuestionRollup(Rollup):
@@ -436,8 +450,12 @@ class QuestionRollup(Rollup):
     lesson = models.ForeignKey("wagtailcore.Page", on_delete=models.CASCADE, related_name="+")
     question_id = models.CharField(max_length=64)
     question_text = models.CharField(max_length=300, blank=True)
+    region_path = models.CharField(max_length=255, blank=True)
     answered = models.PositiveIntegerField(default=0)
     missed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["campaign", "region_path"], name="campaigns_qr_region")]
 
 
 class LearnerRollup(models.Model):
@@ -452,8 +470,7 @@ class LearnerRollup(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     learner_id = models.BigIntegerField()
-    # Compressed compact text in a JSON string (older rows: a JSON array); see
-    # campaigns.services.rollups.share_dump.
+    # Compressed compact text in a JSON string; see campaigns.services.rollups.share_dump.
     share = models.JSONField(default=list)
     expires_at = models.DateTimeField(null=True)
 

@@ -9,7 +9,6 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import connection
-from django.db.models.sql import InsertQuery
 from django.utils import timezone
 
 
@@ -26,17 +25,30 @@ def learners_changed(learner_ids: Iterable[int], *, now: datetime | None = None)
 
 def learner_changed_statement(learner_id: int, *, now: datetime) -> tuple[str, list]:
     """The INSERT of one mark as SQL, for writers that send their statements together
-    (progress: on PostgreSQL it rides in the batch's single write statement)."""
+    (progress: on PostgreSQL it rides in the batch's single write statement, see
+    `learners.services.progress_sql.write`).
+
+    Explicit SQL rather than Django's private `InsertQuery`: a plain
+    `INSERT INTO <table> (<learner column>, <time column>) VALUES (%s, %s)`, which PostgreSQL
+    and SQLite both accept, also as a data-modifying `WITH` on PostgreSQL. Table and column
+    names come from the model's metadata, quoted by the backend; the values go through each
+    field's public `get_db_prep_save`, so the time is stored exactly as the ORM stores it
+    (naive UTC text on SQLite, timestamptz on PostgreSQL).
+    """
     from .models import LearnerChange
 
     opts = LearnerChange._meta
-    query = InsertQuery(LearnerChange)
-    query.insert_values(
-        [f for f in opts.concrete_fields if not f.primary_key],
-        [LearnerChange(learner_id=learner_id, marked_at=now)],
+    learner, marked = opts.get_field("learner_id"), opts.get_field("marked_at")
+    quote = connection.ops.quote_name
+    statement = (
+        f"INSERT INTO {quote(opts.db_table)} ({quote(learner.column)}, {quote(marked.column)})"  # noqa: S608 - names from model metadata
+        " VALUES (%s, %s)"
     )
-    [statement] = query.get_compiler(connection=connection).as_sql()
-    return statement
+    params = [
+        learner.get_db_prep_save(learner_id, connection),
+        marked.get_db_prep_save(now, connection),
+    ]
+    return statement, params
 
 
 def events_move_figures(events: Iterable[tuple[str, datetime, list]]) -> bool:

@@ -56,13 +56,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
 }
 
 # (path relative to the root, pattern name): why it is still there. Keep this list short.
-ALLOWED: dict[tuple[str, str], str] = {
-    # learners/changes.py still builds its INSERT ... ON CONFLICT with InsertQuery and its
-    # compiler; it is being rewritten as explicit SQL under issue 17 (the learner change feed).
-    ("learners/changes.py", "sql-module"): "issue 17: being replaced by explicit SQL",
-    ("learners/changes.py", "query-class"): "issue 17: being replaced by explicit SQL",
-    ("learners/changes.py", "compiler"): "issue 17: being replaced by explicit SQL",
-}
+ALLOWED: dict[tuple[str, str], str] = {}
 
 SKIP_PARTS = {
     "migrations",

@@ -225,13 +225,25 @@ CERTIFICATE_FONT_DIR = VAR_DIR / "fonts"
 CERTIFICATE_VERIFY_BASE_URL = env.str("CERTIFICATE_VERIFY_BASE_URL", default="")
 # Called as hook(enrollment_id=...) inside the transaction that completes an enrollment.
 LEARNERS_ON_COURSE_COMPLETED = ["learners.certificates.services.certificate_request"]
+# The incremental rollup refresh has a queue of its own, consumed by its own worker process
+# (`celery -A cms worker -Q rollups --concurrency 1`; decision 0132): certificate rendering,
+# exports and full rebuilds on the default queue never delay it.
+ROLLUPS_QUEUE = "rollups"
+CELERY_TASK_ROUTES = {"campaigns.rollups_refresh": {"queue": ROLLUPS_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     # The outbox drain re-sends certificate jobs whose on-commit enqueue failed (broker down).
     "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
     # The generic outbox (learners/outbox): exports, roster imports, rollup rebuilds.
     "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
     # Apply changed learners to the dashboard rollups; build new campaigns' (decision 0095).
-    "campaigns-rollups-refresh": {"task": "campaigns.rollups_refresh", "schedule": 60.0},
+    # Every 30 s on its own queue and worker (decision 0132), so the dashboard lags an event by
+    # at most about 30 s plus one refresh, whatever the other queues hold. A run not started
+    # within 30 s is dropped: the next one applies the same marks.
+    "campaigns-rollups-refresh": {
+        "task": "campaigns.rollups_refresh",
+        "schedule": 30.0,
+        "options": {"expires": 30},
+    },
     # Plan due reminder rules and hand due reminders to the outbox (decision 0105).
     "reminders-dispatch": {"task": "reminders.dispatch", "schedule": 60.0},
 }

@@ -8,7 +8,7 @@ import datetime
 import functools
 import random
 import uuid
-from collections import defaultdict
+from collections import Counter, defaultdict
 from decimal import Decimal
 
 import pytest
@@ -63,6 +63,10 @@ def dataset(tree):
     camp2.courses.set(courses[1:])
     camp3 = CampaignFactory(office=office_f, region=tree.b, target_learners=0)
     camp3.courses.set([courses[0]])
+    # A province campaign, followed by the offices below it (prefecture, county, township).
+    office_p = ProgramOfficeFactory(region=tree.p)
+    camp4 = CampaignFactory(office=office_p, region=tree.p, target_learners=30)
+    camp4.courses.set(courses)
     trainer = UserFactory(username="t1")
     cohorts = {
         camp1.pk: [
@@ -71,6 +75,10 @@ def dataset(tree):
         ],
         camp2.pk: [CohortFactory(campaign=camp2, village=tree.va2, trainer=trainer)],
         camp3.pk: [],
+        camp4.pk: [
+            CohortFactory(campaign=camp4, village=tree.va1),
+            CohortFactory(campaign=camp4, village=tree.vb1, trainer=trainer),
+        ],
     }
     villages = [tree.va1.code, tree.va2.code, tree.vb1.code, tree.ta.code, "", "999999999999"]
     for n in range(40):
@@ -78,7 +86,7 @@ def dataset(tree):
         LearnerProfile.objects.create(
             user=user, display_name=f"学员{n}", village_code=rng.choice(villages)
         )
-        for campaign in (camp1, camp2, camp3):
+        for campaign in (camp1, camp2, camp3, camp4):
             if rng.random() < 0.45:
                 continue
             cohort = rng.choice([*cohorts[campaign.pk], None])
@@ -142,18 +150,23 @@ def dataset(tree):
                     )
     # A learner of another campaign's region with no enrollment must not count anywhere.
     LearnerProfile.objects.create(user=UserFactory(username="outsider"), village_code=tree.va1.code)
-    for campaign in (camp1, camp2, camp3):
+    for campaign in (camp1, camp2, camp3, camp4):
         rollup_rebuild(campaign_id=campaign.pk, as_of=NOW)
-    return {"campaigns": [camp1, camp2, camp3], "offices": [office_f, office_a], "tree": tree}
+    return {
+        "campaigns": [camp1, camp2, camp3, camp4],
+        "offices": [office_f, office_a, office_p],
+        "tree": tree,
+    }
 
 
 # --- the independent computation ------------------------------------------------------------
 
 
 class Expected:
-    """Figures of a set of campaigns (optionally some cohorts), from raw rows in Python."""
+    """Figures of a set of campaigns (optionally some cohorts, or only the learners whose region
+    lies in some subtrees), from raw rows in Python."""
 
-    def __init__(self, campaign_ids, cohort_ids=None):
+    def __init__(self, campaign_ids, cohort_ids=None, subtrees=None):
         enrollments = [e for e in Enrollment.objects.all() if e.campaign_id in campaign_ids]
         profiles = {p.user_id: p for p in LearnerProfile.objects.all()}
         regions = {r.code: r for r in Region.objects.all()}
@@ -170,6 +183,10 @@ class Expected:
             region = regions.get(profile.village_code) if profile else None
             if region is None and cohort_id:
                 region = Cohort.objects.get(pk=cohort_id).village
+            if subtrees is not None and not (
+                region and any(region.path.startswith(p) for p in subtrees)
+            ):
+                continue
             lasts = [e.last_activity_at for e in rows if e.last_activity_at]
             done = all(e.completed_at for e in rows)
             certs = Certificate.objects.filter(
@@ -188,12 +205,8 @@ class Expected:
                     "certificates": certs,
                 }
             )
-        self.enrollments = [
-            e
-            for e in enrollments
-            if cohort_ids is None
-            or self.cohort_of(e.campaign_id, e.learner_id, default=-1) in cohort_ids
-        ]
+        self.members = {(r["campaign"], r["learner"]) for r in self.learners}
+        self.enrollments = [e for e in enrollments if (e.campaign_id, e.learner_id) in self.members]
 
     def cohort_of(self, campaign_id, learner_id, default=None):
         for row in self.learners:
@@ -242,8 +255,8 @@ def check_regions(scope, expected, parent, root):
             assert figures(shown[None]) == expected.counts(outside)
 
 
-def check_scope(scope, campaign_ids, cohort_ids=None):
-    expected = Expected(set(campaign_ids), cohort_ids)
+def check_scope(scope, campaign_ids, cohort_ids=None, subtrees=None):
+    expected = Expected(set(campaign_ids), cohort_ids, subtrees)
     got = kpis(scope)
     assert {k: got[k] for k in ("enrolled", "active_7d", "completed", "certificates")} == (
         expected.counts(expected.learners)
@@ -255,7 +268,7 @@ def check_scope(scope, campaign_ids, cohort_ids=None):
         by_course[e.course.title].append(e)
     certs = defaultdict(int)
     for c in Certificate.objects.filter(campaign_id__in=campaign_ids, status="issued"):
-        if cohort_ids is None or expected.cohort_of(c.campaign_id, c.learner_id) in cohort_ids:
+        if (c.campaign_id, c.learner_id) in expected.members:
             certs[c.course.title] += 1
     assert {f.label: figures(f) for f in course_breakdown(scope)} == {
         title: {
@@ -274,6 +287,13 @@ def check_scope(scope, campaign_ids, cohort_ids=None):
     for cohort_id in {r["cohort"] for r in expected.learners}:
         rows = [r for r in expected.learners if r["cohort"] == cohort_id]
         label = "No cohort" if cohort_id is None else CohortName.of(cohort_id)
+        if subtrees is not None and cohort_id is not None:
+            village = Cohort.objects.get(pk=cohort_id).village.path
+            if not any(village.startswith(p) for p in subtrees):
+                # An office lists only its own cohorts; their learners in its area still count
+                # in every other figure.
+                assert label not in shown_cohorts
+                continue
         assert shown_cohorts[label] == expected.counts(rows)
 
     weeks = defaultdict(lambda: {"joined": 0, "active": 0, "completed": 0})
@@ -300,7 +320,7 @@ def check_scope(scope, campaign_ids, cohort_ids=None):
 
     started = defaultdict(int)
     completed = defaultdict(int)
-    members = {(r["campaign"], r["learner"]) for r in expected.learners}
+    members = expected.members
     for lp in LessonProgress.objects.all():
         for campaign_id in campaign_ids:
             if (campaign_id, lp.learner_id) in members and any(
@@ -403,6 +423,32 @@ def test_trainer_dashboard_counts_only_their_cohorts(dataset):
     check_scope(scope, [campaign.pk], set(scope.cohort_ids))
 
 
+OFFICE_LEVELS = ("f", "a", "b", "ta")  # prefecture, two counties, township
+
+
+def office_below(region, name):
+    """An officer of an office at `region`, below the province campaign's region."""
+    from cms.roles import PROGRAM_OFFICERS
+
+    officer = UserFactory(username=f"officer_{name}", role=PROGRAM_OFFICERS)
+    ProgramOfficeFactory(region=region).members.add(officer)
+    return officer
+
+
+def test_every_figure_at_every_lower_office_level_matches_the_raw_tables(dataset):
+    # Issue 14: the prefecture, county and township offices under a province campaign see
+    # every figure of their own area: regions, courses, cohorts, weeks, lessons, questions.
+    tree, campaign = dataset["tree"], dataset["campaigns"][3]
+    for name in OFFICE_LEVELS:
+        region = getattr(tree, name)
+        scope = campaign_scope(user=office_below(region, name), campaign=campaign)
+        assert scope.subtrees == (region.path,), name
+        expected = Expected({campaign.pk}, subtrees=scope.subtrees)
+        assert expected.learners, name  # the dataset puts learners in every office's area
+        check_scope(scope, [campaign.pk], subtrees=scope.subtrees)
+        assert course_breakdown(scope) and weekly_trend(scope) and lesson_funnel(scope), name
+
+
 def test_completion_against_target(dataset):
     admin = UserFactory(username="root", is_superuser=True)
     campaign = dataset["campaigns"][0]
@@ -459,7 +505,7 @@ def random_changes(rng, dataset):
 
     tree = dataset["tree"]
     admin = UserFactory(username="changer", is_superuser=True)
-    camp1, camp2, _camp3 = dataset["campaigns"]
+    camp1, camp2 = dataset["campaigns"][:2]
     learners = list(
         LearnerProfile.objects.filter(user__username__startswith="learner").select_related("user")
     )
@@ -545,8 +591,49 @@ def test_incremental_refresh_after_random_changes_equals_the_raw_tables_and_a_fu
     )
     trainer_scope = campaign_scope(user=UserFactory(username="t1"), campaign=campaigns[0])
     check_scope(trainer_scope, [campaigns[0].pk], set(trainer_scope.cohort_ids))
+    for name in OFFICE_LEVELS:
+        scope = campaign_scope(
+            user=office_below(getattr(dataset["tree"], name), name), campaign=campaigns[3]
+        )
+        check_scope(scope, [campaigns[3].pk], subtrees=scope.subtrees)
 
     for campaign in campaigns:
         rollup_rebuild(campaign_id=campaign.pk, as_of=NOW)
         full = dashboard_snapshot(campaign_scope(user=admin, campaign=campaign))
         assert full == incremental[campaign.pk], campaign.title
+
+
+def test_the_sql_rebuild_stores_the_same_shares_and_rows_as_the_python_one(dataset, monkeypatch):
+    # Decision 0130: on PostgreSQL the full rebuild runs in SQL; it must store, learner by
+    # learner, the shares `_shares` computes (the incremental refresh subtracts them) and the
+    # same rollup rows.
+    from django.db import connection
+
+    from campaigns.models import LearnerRollup
+    from campaigns.services import rollups
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the SQL rebuild is PostgreSQL's; SQLite always runs the Python one")
+
+    def stored(campaign):
+        shares = {
+            row.learner_id: (rollups.share_load(row.share), row.expires_at)
+            for row in LearnerRollup.objects.filter(campaign=campaign)
+        }
+        rows = {}
+        for model in rollups.ROLLUP_MODELS:
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname != "id"]
+            rows[model.__name__] = Counter(
+                model.objects.filter(campaign=campaign).values_list(*fields)
+            )
+        return shares, rows
+
+    for campaign in dataset["campaigns"]:
+        rollup_rebuild(campaign_id=campaign.pk, as_of=NOW)
+        in_sql = stored(campaign)
+        texts = LearnerRollup.objects.filter(campaign=campaign).values_list("share", flat=True)
+        assert texts and all(text.startswith(rollups.PLAIN) for text in texts)
+        monkeypatch.setattr(rollups, "SQL_REBUILD", False)
+        rollup_rebuild(campaign_id=campaign.pk, as_of=NOW)
+        monkeypatch.setattr(rollups, "SQL_REBUILD", True)
+        assert stored(campaign) == in_sql, campaign.title

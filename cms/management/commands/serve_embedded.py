@@ -1,8 +1,11 @@
-"""Run the web server and a Celery worker (with beat) together; Ctrl-C stops both.
+"""Run the web server and the Celery workers (one with beat) together; Ctrl-C stops them all.
 
 `make run`: gunicorn with DEBUG off and compressed, far-future cached static files
 (`cms.settings.embedded`), as the site will run on a village office's one machine.
 `make dev` (`--dev`): Django's runserver with the code reloader and debug pages.
+Two workers: one with beat for the default queue (certificates, exports, outboxes, rebuilds) and
+one, concurrency 1, for the dashboard's incremental refresh alone (decision 0132), so a batch of
+certificates never holds the figures back.
 """
 
 import os
@@ -67,24 +70,22 @@ class Command(BaseCommand):
                 "--access-logfile",
                 "-",
             ]
-        worker = [
-            python,
-            "-m",
-            "celery",
-            "-A",
-            "cms",
-            "worker",
-            "--beat",
-            "--schedule",
-            str(settings.VAR_DIR / "celerybeat-schedule"),
-            "--loglevel",
-            "INFO",
-            "--concurrency",
-            "2",
+        celery = [python, "-m", "celery", "-A", "cms", "worker", "--loglevel", "INFO"]
+        schedule = str(settings.VAR_DIR / "celerybeat-schedule")
+        worker = [*celery, "--beat", "--schedule", schedule, "--concurrency", "2"]
+        worker += ["--hostname", "default@%h"]
+        rollups = [*celery, "--queues", settings.ROLLUPS_QUEUE, "--concurrency", "1"]
+        rollups += ["--hostname", "rollups@%h"]
+        processes = [
+            subprocess.Popen(worker, env=env),
+            subprocess.Popen(rollups, env=env),
+            subprocess.Popen(web, env=env),
         ]
-        processes = [subprocess.Popen(worker, env=env), subprocess.Popen(web, env=env)]
         kind = "Development server" if dev else "Web server (gunicorn, DEBUG off)"
-        self.stdout.write(f"{kind} on {env['SITE_URL']}/ and a Celery worker. Ctrl-C stops both.")
+        self.stdout.write(
+            f"{kind} on {env['SITE_URL']}/ and two Celery workers (the dashboard refresh has its "
+            "own). Ctrl-C stops them all."
+        )
         try:
             while all(process.poll() is None for process in processes):
                 time.sleep(0.5)
