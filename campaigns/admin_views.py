@@ -2,12 +2,14 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cms.private_files import private_file_response
 
 from .charts import weekly_trend_svg
 from .dashboard import (
@@ -338,8 +340,8 @@ def export_download(request, pk: int):
     content_type = {"xlsx": XLSX_TYPE, "pdf": "application/pdf"}.get(
         log.file_format, "text/csv; charset=utf-8"
     )
-    return FileResponse(
-        log.file.open("rb"),
+    return private_file_response(
+        log.file,
         as_attachment=True,
         filename=log.file.name.rsplit("/", 1)[-1],
         content_type=content_type,

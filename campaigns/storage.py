@@ -1,28 +1,13 @@
-"""Where export files live: a private folder, never the public media storage or CDN."""
+"""Where export files live: the private storage (STORAGES["private"]), never the public media.
 
-from pathlib import Path
+Exports are read only through the logged, permission-checked download view. In production the
+private storage is a private bucket (or a shared folder), so an export built by a worker on one box
+is downloaded through any web box (issue 21, decision 0140).
+"""
 
-from django.conf import settings
-from django.core.files.storage import FileSystemStorage
-
-
-class PrivateExportStorage(FileSystemStorage):
-    """Files served only through the logged, permission-checked download view."""
-
-    @property
-    def base_location(self):
-        default = Path(getattr(settings, "VAR_DIR", settings.BASE_DIR / "var")) / "private-exports"
-        return str(getattr(settings, "PRIVATE_EXPORTS_ROOT", default))
-
-    @property
-    def location(self):
-        return str(Path(self.base_location).resolve())
-
-    @property
-    def base_url(self):
-        return None
+from django.core.files.storage import storages
 
 
-def export_storage() -> PrivateExportStorage:
-    """Storage of ExportLog files (a callable, so migrations do not freeze a path)."""
-    return PrivateExportStorage()
+def export_storage():
+    """STORAGES["private"] (a callable, so migrations do not freeze a backend)."""
+    return storages["private"]

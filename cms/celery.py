@@ -1,15 +1,24 @@
 """The Celery application, configured from Django settings (CELERY_* names)."""
 
+import logging.config
 import os
 from pathlib import Path
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.dev")
 
 app = Celery("cms")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@signals.setup_logging.connect
+def use_django_logging(**kwargs) -> None:
+    """Workers and beat log like the web processes: Django's LOGGING (UTC, request or task id)."""
+    from django.conf import settings
+
+    logging.config.dictConfig(settings.LOGGING)
 
 
 def ensure_broker_folders() -> None:

@@ -5,6 +5,7 @@ learner site gets a strict nonce policy, the Wagtail admin (which still ships in
 looser one of its own. Permissions-Policy has no Django setting, so a tiny middleware adds it.
 """
 
+import weakref
 from urllib.parse import urlsplit
 
 from csp import constants as csp
@@ -17,17 +18,49 @@ from django.utils.http import urlencode
 ADMINISTRATORS = "Administrators"
 
 
+def _origin(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+_storage_origins: "weakref.WeakKeyDictionary[object, str]" = weakref.WeakKeyDictionary()
+
+
+def _public_storage_origin() -> str:
+    """The origin of the URLs the public media storage hands out (bucket endpoint or CDN domain),
+    read from the storage itself, so the policy matches what the pages contain exactly."""
+    from django.core.files.storage import storages
+
+    storage = storages["default"]
+    if not getattr(storage, "bucket_name", None):
+        return ""
+    if storage not in _storage_origins:
+        _storage_origins[storage] = _origin(storage.url("csp-origin-probe"))
+    return _storage_origins[storage]
+
+
 def media_origins() -> list[str]:
-    """Origins that serve uploaded media when it lives on object storage or a CDN."""
-    origins = []
-    media_url = getattr(settings, "MEDIA_URL", "") or ""
-    parts = urlsplit(media_url)
-    if parts.scheme and parts.netloc:
-        origins.append(f"{parts.scheme}://{parts.netloc}")
+    """Origins that serve uploaded media from elsewhere than the site (MEDIA_URL, bucket, CDN)."""
+    origins = [
+        _origin(getattr(settings, "MEDIA_URL", "")),
+        _public_storage_origin(),
+    ]
     custom_domain = getattr(settings, "AWS_S3_CUSTOM_DOMAIN", None)
     if custom_domain:
         origins.append(f"https://{custom_domain}")
-    return origins
+    return list(dict.fromkeys(o for o in origins if o))
+
+
+def static_origins() -> list[str]:
+    """The origin of STATIC_URL when static files are served from a CDN (else none)."""
+    origin = _origin(getattr(settings, "STATIC_URL", ""))
+    return [origin] if origin else []
+
+
+# Which directives admit the media and static origins: pictures and sound; media also for
+# "Save for offline", which fetches every file of the manifest from the page (connect-src).
+MEDIA_DIRECTIVES = ("img-src", "media-src", "connect-src")
+STATIC_DIRECTIVES = ("script-src", "style-src", "img-src", "media-src", "font-src", "connect-src")
 
 
 def _is_admin_path(request: HttpRequest) -> bool:
@@ -62,10 +95,13 @@ class SiteCSPMiddleware(CSPMiddleware):
             parts.config = dict(base)
             if _is_admin_preview(request):
                 parts.config["frame-ancestors"] = [csp.SELF]
-        origins = media_origins()
-        if origins:
-            for directive in ("img-src", "media-src"):
-                parts.config[directive] = [*(parts.config.get(directive) or []), *origins]
+        for origins, directives in (
+            (media_origins(), MEDIA_DIRECTIVES),
+            (static_origins(), STATIC_DIRECTIVES),
+        ):
+            for directive in directives if origins else ():
+                present = parts.config.get(directive) or []
+                parts.config[directive] = [*present, *(o for o in origins if o not in present)]
         return parts
 
 

@@ -3,7 +3,7 @@
 import os
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
@@ -211,22 +211,43 @@ def _media_urls(html: str, *, small: bool) -> list[str]:
     for srcset in _SRCSET.findall(rest):
         urls.extend(_candidates(srcset, small=small))
     urls.extend(_SRC.findall(rest))
-    ours = (settings.MEDIA_URL, settings.STATIC_URL)
-    return list(dict.fromkeys(u for u in urls if urlsplit(u).path.startswith(ours)))
+    return list(dict.fromkeys(u for u in urls if _is_static(u) or _media_name(u) is not None))
+
+
+def _media_base() -> str:
+    """The URL prefix of public media: the bucket's or CDN's when media live in object storage
+    (the storage makes the URLs, so ask it), else MEDIA_URL."""
+    if getattr(default_storage, "bucket_name", None):
+        probe = "offline-probe"
+        return default_storage.url(probe).split("?", 1)[0][: -len(probe)]
+    return settings.MEDIA_URL
+
+
+def _media_name(url: str) -> str | None:
+    """The storage name of a public media URL (wherever it is stored), or None."""
+    base = _media_base()
+    if urlsplit(base).netloc:
+        address = url.split("?", 1)[0]
+        return unquote(address[len(base) :]) if address.startswith(base) else None
+    path = urlsplit(url).path
+    return unquote(path[len(base) :]) if path.startswith(base) else None
+
+
+def _is_static(url: str) -> bool:
+    return urlsplit(url).path.startswith(settings.STATIC_URL)
 
 
 def _file_bytes(url: str) -> int:
-    path = urlsplit(url).path
-    if path.startswith(settings.STATIC_URL):
-        name = path[len(settings.STATIC_URL) :]
+    if _is_static(url):
+        name = urlsplit(url).path[len(settings.STATIC_URL) :]
         try:
             return staticfiles_storage.size(name)
         except (OSError, NotImplementedError, ValueError):
             found = finders.find(name)
             return os.path.getsize(found) if found else 0
     try:
-        return default_storage.size(path[len(settings.MEDIA_URL) :])
-    except (OSError, NotImplementedError):
+        return default_storage.size(_media_name(url) or "")
+    except Exception:  # a missing file or object (boto raises ClientError): counted as 0 bytes
         return 0
 
 

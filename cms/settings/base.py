@@ -77,6 +77,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while a request runs carries its id (cms/logs.py, decision 0143).
+    "cms.logs.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Pages are compressed (a lesson: ~16 KB → ~5 KB, one round trip on 2G). Django adds random
     # padding to each gzip response against BREACH, and masks the CSRF token per request.
@@ -208,6 +210,21 @@ CELERY_TASK_SOFT_TIME_LIMIT = 120
 CELERY_TASK_TIME_LIMIT = 180
 CELERY_TASK_ALWAYS_EAGER = False
 CELERY_TIMEZONE = "Asia/Shanghai"
+# Beat keeps its schedule and a lock in Redis (celery-redbeat, decision 0141) whenever there is a
+# Redis: beat can move between boxes, and a second beat started by mistake waits for the lock
+# instead of sending every task twice. The broker's Redis when it is one (clearing the cache must
+# not take the lock), else REDIS_URL. The embedded default (no Redis) keeps Celery's file
+# scheduler in var/ (serve_embedded passes its path).
+_BEAT_REDIS_URL = (
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith(("redis://", "rediss://")) else REDIS_URL
+)
+if _BEAT_REDIS_URL:
+    CELERY_BEAT_SCHEDULER = "redbeat.RedBeatScheduler"
+    CELERY_REDBEAT_REDIS_URL = _BEAT_REDIS_URL
+    CELERY_REDBEAT_KEY_PREFIX = env.str("CELERY_REDBEAT_KEY_PREFIX", default="dvc:redbeat:")
+    # A beat that dies holds the lock at most this long; a standby beat then takes over.
+    CELERY_REDBEAT_LOCK_TIMEOUT = 90
+    CELERY_BEAT_MAX_LOOP_INTERVAL = 15
 
 # --- The site's public address -------------------------------------------------------------------
 # Where learners reach the site: the base of every absolute link it prints or sends (certificate QR
@@ -220,7 +237,9 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Unset, a development key is generated into var/; production refuses to start without one.
 CERTIFICATE_SIGNING_KEY = env.str("CERTIFICATE_SIGNING_KEY", default="")
 CERTIFICATE_DEV_KEY_ALLOWED = True
-CERTIFICATE_FONT_DIR = VAR_DIR / "fonts"
+# Static font instances derived from the installed package (a cache: production settings rebuild
+# it in each box's temporary folder, decision 0140).
+CERTIFICATE_FONT_DIR = Path(env.str("CERTIFICATE_FONT_DIR", default=str(VAR_DIR / "fonts")))
 # Public base of verification links printed in QR codes, if not SITE_URL (a separate short domain).
 CERTIFICATE_VERIFY_BASE_URL = env.str("CERTIFICATE_VERIFY_BASE_URL", default="")
 # Called as hook(enrollment_id=...) inside the transaction that completes an enrollment.
@@ -329,7 +348,8 @@ LANGUAGE_COOKIE_AGE = 60 * 60 * 24 * 365
 # --- Static & media -------------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#storages
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "static"
+# collectstatic's output, made once per release (docs/deployment.md).
+STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(BASE_DIR / "static")))
 MEDIA_URL = env.str("MEDIA_URL", default="/media/")
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 STATICFILES_FINDERS = [
@@ -490,11 +510,24 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Digital Village Classroom"
 
 # --- Logging --------------------------------------------------------------------------------------
+# One line format for web and Celery processes: UTC times and the request (or task) id (0143).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {
+            "()": "cms.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        }
+    },
+    "filters": {"request_id": {"()": "cms.logs.RequestIdFilter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},

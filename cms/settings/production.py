@@ -1,5 +1,8 @@
 """Production: everything from environment variables (docs/deployment.md lists them)."""
 
+import tempfile
+from pathlib import Path
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
@@ -23,6 +26,15 @@ if not SITE_URL.startswith(("http://", "https://")):
         "SITE_URL must be the site's public address, e.g. https://ketang.example.cn"
     )
 WAGTAILADMIN_BASE_URL = env.str("WAGTAILADMIN_BASE_URL", default=SITE_URL)
+
+# --- Nothing durable on a box's own disk (issue 21, decision 0140) -------------------------------
+# The certificate fonts' static instances are derived from the installed package: each box builds
+# them once into its temporary folder (20 s per face, on the first certificate after a reboot).
+CERTIFICATE_FONT_DIR = Path(
+    env.str(
+        "CERTIFICATE_FONT_DIR", default=str(Path(tempfile.gettempdir()) / "dvc-certificate-fonts")
+    )
+)
 
 # --- HTTPS behind a proxy -------------------------------------------------------------------------
 # https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header

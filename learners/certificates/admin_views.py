@@ -5,13 +5,15 @@ from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+
+from cms.private_files import private_file_response
 
 from . import services
 from .models import PrintBatch
@@ -262,8 +264,9 @@ def print_download(request, pk: int):
     batch = get_object_or_404(PrintBatch, pk=pk, requested_by=request.user)
     if batch.state != PrintBatch.State.READY or not batch.pdf:
         raise Http404
-    return FileResponse(
-        batch.pdf.open("rb"),
-        content_type="application/pdf",
+    return private_file_response(
+        batch.pdf,
         filename=f"certificates-{batch.pk}.pdf",
+        content_type="application/pdf",
+        as_attachment=False,
     )

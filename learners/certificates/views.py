@@ -1,10 +1,12 @@
 """Public verification: anyone with a code sees its status and a masked name, nothing more."""
 
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
+
+from cms.private_files import cache_publicly_unless_private, private_file_response
 
 from . import credential, selectors, services
 
@@ -44,24 +46,24 @@ def _file(request, certificate, field: str, content_type: str):
         return response
     if certificate.opened_at is None and request.user.pk == certificate.learner_id:
         services.certificate_opened(certificate=certificate)
-    response = FileResponse(
-        file.open("rb"),
-        content_type=content_type,
+    # The view checked the code; a bucket answers through a signed URL made for this request.
+    return private_file_response(
+        file,
         filename=f"certificate-{certificate.code}.{field}",
+        content_type=content_type,
+        as_attachment=False,
     )
-    response["Content-Disposition"] = f'inline; filename="certificate-{certificate.code}.{field}"'
-    return response
 
 
 @require_safe
-@cache_control(public=True, max_age=60)
+@cache_publicly_unless_private(max_age=60)
 def certificate_pdf(request, code: str):
     """The printable PDF, for the learner and anyone with the code."""
     return _file(request, _certificate_or_404(code), "pdf", "application/pdf")
 
 
 @require_safe
-@cache_control(public=True, max_age=60)
+@cache_publicly_unless_private(max_age=60)
 def certificate_png(request, code: str):
     """The image to share in a chat app."""
     return _file(request, _certificate_or_404(code), "png", "image/png")
