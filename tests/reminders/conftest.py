@@ -1,14 +1,17 @@
 """Fixtures for the reminder tests: a campaign with a course, learners at known times, a clock."""
 
 import datetime
+from decimal import Decimal
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.core.files.base import ContentFile
 from django.utils import translation
 
 from campaigns.reminders.models import ReminderRule
 from learners.accounts import sms
+from learners.certificates.models import Certificate
 from learners.models import Enrollment
 from tests.accounts.factories import LearnerProfileFactory
 from tests.campaigns.conftest import tree  # noqa: F401  (fixture)
@@ -96,3 +99,27 @@ def rule(world):
         window_end=datetime.time(23, 0),
         active=True,
     )
+
+
+def issued(enrollment, moment, *, rendered=True, **fields):
+    """A valid certificate for `enrollment`, issued at `moment` (its files made if `rendered`)."""
+    Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=moment)
+    certificate = Certificate.objects.create(
+        enrollment=enrollment,
+        learner=enrollment.learner,
+        course=enrollment.course,
+        campaign=enrollment.campaign,
+        learner_name="李秀英",
+        course_title=enrollment.course.title,
+        issuer_name="测试办公室",
+        hours=Decimal("1.0"),
+        completed_on=moment.date(),
+        issued_at=moment,
+        **fields,
+    )
+    if rendered:
+        certificate.pdf.save("c.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
+        certificate.png.save("c.png", ContentFile(b"\x89PNG test"), save=False)
+        certificate.rendered_at = moment
+        certificate.save()
+    return certificate

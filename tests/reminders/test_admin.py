@@ -13,7 +13,7 @@ from learners.accounts import sms
 from learners.models import ProgressEvent
 from tests.campaigns.factories import CampaignFactory, ProgramOfficeFactory, UserFactory
 
-from .conftest import CLOCK, at, enrol
+from .conftest import CLOCK, at, enrol, issued
 
 pytestmark = pytest.mark.django_db
 
@@ -179,3 +179,27 @@ def test_a_call_note_outside_ones_cohorts_is_refused(client, world, officer_else
     client.force_login(officer_elsewhere)
     response = client.post(reverse("reminders:calls"), {"enrollment": stalled.pk, "note": "x"})
     assert response.status_code == 404 and not CallNote.objects.exists()
+
+
+def test_an_officer_picks_certificate_ready_in_chinese_and_previews_its_learners(
+    client, world, officer
+):
+    CLOCK.set(at(9, 10))
+    issued(enrol(world, stalled_since=at(1, 10)), at(5, 10))
+    issued(enrol(world, stalled_since=at(1, 10)), at(5, 10), opened_at=at(5, 12))  # opened
+    client.force_login(officer)
+    form = client.get(reverse("reminders:new")).content.decode()
+    assert "同一课的测验两次没通过、之后也没通过（N 天后）" in form
+    assert "结业证书已发放 N 天、还没有打开" in form
+    assert "《{course}》还在等您，点这里继续学习：{link}" in form  # the suggested text
+    # The suggested text left as it was: the certificate's words are saved instead.
+    suggested = "{name}，您好！《{course}》还在等您，点这里继续学习：{link}"
+    response = client.post(
+        reverse("reminders:new"),
+        rule_data(world, kind="certificate", days="2", message=suggested),
+    )
+    assert response.status_code == 302
+    rule = ReminderRule.objects.get()
+    assert rule.message == "{name}，恭喜您！《{course}》的结业证书已经发放，点这里查看：{link}"
+    page = client.get(reverse("reminders:detail", args=[rule.pk])).content.decode()
+    assert "今天这条规则覆盖的学员：1 人" in page

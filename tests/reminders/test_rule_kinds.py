@@ -2,10 +2,8 @@
 planning, the words, where the link leads, and what stops them (clock passed as `now`)."""
 
 import uuid
-from decimal import Decimal
 
 import pytest
-from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import translation
 
@@ -19,7 +17,7 @@ from learners.certificates.models import Certificate
 from learners.models import Enrollment, LessonProgress, ProgressEvent
 from tests.learners.factories import lessons_of, right_answers, wrong_answers
 
-from .conftest import CLOCK, at, enrol
+from .conftest import CLOCK, at, enrol, issued
 
 pytestmark = pytest.mark.django_db
 
@@ -183,30 +181,6 @@ def test_quiz_rule_honours_the_off_switch_erasure_and_a_finished_course(
 
 
 # --- certificate ready ----------------------------------------------------------------------------
-
-
-def issued(enrollment, moment, *, rendered=True, **fields):
-    """A valid certificate for `enrollment`, issued at `moment` (its files made if `rendered`)."""
-    Enrollment.objects.filter(pk=enrollment.pk).update(completed_at=moment)
-    certificate = Certificate.objects.create(
-        enrollment=enrollment,
-        learner=enrollment.learner,
-        course=enrollment.course,
-        campaign=enrollment.campaign,
-        learner_name="李秀英",
-        course_title=enrollment.course.title,
-        issuer_name="测试办公室",
-        hours=Decimal("1.0"),
-        completed_on=moment.date(),
-        issued_at=moment,
-        **fields,
-    )
-    if rendered:
-        certificate.pdf.save("c.pdf", ContentFile(b"%PDF-1.4 test"), save=False)
-        certificate.png.save("c.png", ContentFile(b"\x89PNG test"), save=False)
-        certificate.rendered_at = moment
-        certificate.save()
-    return certificate
 
 
 def test_an_unopened_certificate_brings_one_sms_to_its_card_on_my_learning(
