@@ -99,7 +99,7 @@ MODEL_OF = {
 # Stored shares are compact text, compressed: a learner's share is some 40 entries, and as a JSON
 # array 500 of them made each bulk insert a megabyte that took over a second to quote and parse.
 # The string sits in the JSON column as one JSON string. (Shares stored before every kind carried
-# a region were dropped by migration 0012_rollups_region_path: every campaign rebuilds once.)
+# a region were dropped by migration 0013_rollups_region_path: every campaign rebuilds once.)
 
 
 def _field(value) -> str:

@@ -24,7 +24,7 @@ def drop_rollups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("campaigns", "0011_campaign_target_kind"),
+        ("campaigns", "0012_office_collections"),
     ]
 
     operations = [
