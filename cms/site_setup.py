@@ -53,7 +53,13 @@ def role_permissions_grant() -> None:
 
 
 def empty_site() -> Page:
-    """Home page and course catalog in zh-Hans and English, at SITE_URL's host; returns home."""
+    """Roles, home page and course catalog in zh-Hans and English, at SITE_URL's host; returns home.
+
+    The root page and collection come first (a database that lost the migrations' rows gets them
+    back): the roles' permissions hang on them.
+    """
+    import_string("cms.demo.load_site")()
+    role_permissions_grant()
     zh, en = import_string("cms.demo.ensure_locales")()
     catalog = import_string("courses.demo.load_catalog")(zh, en)
     home = catalog.get_parent().specific

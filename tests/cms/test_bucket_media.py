@@ -113,7 +113,7 @@ def test_the_offline_manifest_recognises_bucket_urls_and_reads_their_names(setti
         assert selectors._media_urls(html, small=False) == [url]
 
 
-def test_log_lines_are_utc_with_the_request_id(rf: RequestFactory, caplog):
+def test_log_lines_are_utc_with_the_request_id(rf: RequestFactory):
     seen = {}
 
     def view(request):

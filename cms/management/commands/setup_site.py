@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from cms.roles import ADMINISTRATORS
-from cms.site_setup import empty_site, role_permissions_grant
+from cms.site_setup import empty_site
 
 # The variable createsuperuser reads too.
 PASSWORD_VARIABLE = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 - a variable name, not a password
@@ -42,7 +42,6 @@ class Command(BaseCommand):
         existing = User.objects.filter(username=admin).first()
         password = None if existing else self._password(admin, interactive)
         with transaction.atomic():
-            role_permissions_grant()
             empty_site()
             if existing is None:
                 user = User(username=admin, is_staff=True, is_superuser=True, is_active=True)
