@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django import template
 from django.db.models import Exists, QuerySet
 from django.utils.html import json_script
+from django.utils.translation import gettext as _
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
@@ -66,6 +67,15 @@ class LessonPlayer:
     enrolled: bool | None = None
     # The canonical lesson's id: progress events name it, whatever the page's language.
     record_id: int | None = None
+
+    # How many steps the lesson body has: with more than one, the page is served showing step 1
+    # alone (the first paint is the final layout, decision 0135).
+    step_count: int = 0
+
+    @property
+    def first_step_label(self) -> str:
+        """ "Step 1 of N", as the stepper shows it before any script runs."""
+        return _("Step {n} of {total}").format(n=1, total=self.step_count)
 
     @property
     def by_id(self) -> dict[str, Question]:
@@ -177,6 +187,7 @@ def lesson_player(context, page: LessonPage) -> LessonPlayer:
         attempt=attempt,
         enrolled=enrolled,
         record_id=record_id,
+        step_count=len(page.body),
     )
 
 

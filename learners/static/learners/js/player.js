@@ -31,7 +31,6 @@ function showStep(n) {
   if (atEnd) markRead();
 }
 if (steps.length > 1 && !location.search.includes("attempt=")) {
-  stepper.hidden = false;
   stepper.addEventListener("click", (e) => {
     const b = e.target.closest("[data-step]");
     if (!b) return;
@@ -40,6 +39,8 @@ if (steps.length > 1 && !location.search.includes("attempt=")) {
     (steps[current] || ends[0] || body).scrollIntoView({ block: "start" });
   });
   showStep(0);
+  // From here the steps' `hidden` attributes decide; before, the page's CSS showed step 1 alone.
+  lesson.classList.add("steps-ready");
 }
 
 // --- listen --------------------------------------------------------------------------------------
