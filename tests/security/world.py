@@ -39,10 +39,12 @@ def _staff(username: str, role: str):
     return user
 
 
-def _image():
+def _image(collection):
     out = io.BytesIO()
     PILImage.new("RGB", (40, 30), (11, 92, 59)).save(out, "PNG")
-    return get_image_model().objects.create(title="field", file=ImageFile(out, name="field.png"))
+    return get_image_model().objects.create(
+        title="field", file=ImageFile(out, name="field.png"), collection=collection
+    )
 
 
 def build(capture_on_commit) -> SimpleNamespace:
@@ -76,8 +78,11 @@ def build(capture_on_commit) -> SimpleNamespace:
     )
     export.file.save("a.csv", ContentFile(b"a,b\n"), save=True)
     audit = audit_record(actor=administrator, action="test.entry", target=campaign)
+    # The image and the document are office A's, in its own collection (decision 0120).
     document = get_document_model().objects.create(
-        title="notes", file=ContentFile(b"%PDF-1.4\n", name="notes.pdf")
+        title="notes",
+        file=ContentFile(b"%PDF-1.4\n", name="notes.pdf"),
+        collection=campaign.office.collection,
     )
     topic = Topic.objects.first() or Topic.objects.create(name="安全", slug="safety")
     workflow = Workflow.objects.first() or Workflow.objects.create(name="Review")
@@ -105,7 +110,7 @@ def build(capture_on_commit) -> SimpleNamespace:
         other_certificate=other_certificate,
         export=export,
         audit=audit,
-        image=_image(),
+        image=_image(campaign.office.collection),
         document=document,
         topic=topic,
         workflow=workflow,
