@@ -12,3 +12,7 @@ class CoursesConfig(AppConfig):
         from .workflow import _on_workflow_approved
 
         workflow_approved.connect(_on_workflow_approved, dispatch_uid="courses_review_lessons")
+        # wagtailmedia's usage page checks no item (issue 16, finding 8).
+        from . import media_usage
+
+        media_usage.install()
