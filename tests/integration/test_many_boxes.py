@@ -440,10 +440,10 @@ def _files_under(folder: Path) -> list[str]:
     return sorted(str(p.relative_to(folder)) for p in folder.rglob("*"))
 
 
+@translation.override("zh-hans")
 def test_a_learner_and_an_officer_use_two_boxes_that_share_only_the_engines(boxes, chromium):
     a, b = boxes["ports"]["a"], boxes["ports"]["b"]
     logs, endpoint = boxes["logs"], boxes["endpoint"]
-    translation.activate("zh-hans")
     course, picture = _course_with_bucket_picture(endpoint)
     campaign = certificate_factories.campaign_in()
     campaign.office.seal_image = picture  # the worker reads the seal from the bucket
