@@ -43,7 +43,8 @@ def shift_of(page, url: str) -> tuple[int, float, list]:
     return response.status, cls, shifts
 
 
-def slow_phone(chromium, sessionid: str | None, base: str):
+def phone_context(chromium, sessionid: str | None, base: str):
+    """A fresh 360×740 phone, signed in when given a session id."""
     context = chromium.new_context(
         viewport={"width": 360, "height": 740},
         device_scale_factor=2,
@@ -53,6 +54,11 @@ def slow_phone(chromium, sessionid: str | None, base: str):
     )
     if sessionid:
         context.add_cookies([{"name": "sessionid", "value": sessionid, "url": base}])
+    return context
+
+
+def slow_phone(chromium, sessionid: str | None, base: str):
+    context = phone_context(chromium, sessionid, base)
     context.add_init_script(OBSERVE_SHIFTS)
     page = context.new_page()
     cdp = context.new_cdp_session(page)

@@ -130,6 +130,24 @@ def test_javascript_is_served_compressed_with_far_future_caching(embedded_site):
     assert "immutable" in headers.get("Cache-Control", "")
 
 
+def test_scripts_go_out_as_the_brotli_and_gzip_files_collectstatic_made(embedded_site):
+    """Pre-compressed at build time (decision 0136): the bytes sent are the .br / .gz files."""
+    base, var = embedded_site
+    lesson_scripts = set()
+    for path in ("/", "/courses/"):
+        html = _get(base + path)[1].decode()
+        lesson_scripts |= set(re.findall(r'src="(/static/[^"]+\.js)"', html))
+    assert lesson_scripts
+    for src in lesson_scripts:
+        built = var / "static" / src.removeprefix("/static/")
+        for accept, encoding, suffix in (("gzip, br", "br", ".br"), ("gzip", "gzip", ".gz")):
+            status, headers, body = _get_with_headers(base + src, {"Accept-Encoding": accept})
+            assert status == 200, src
+            assert headers.get("Content-Encoding") == encoding, (src, accept)
+            assert body == (built.parent / (built.name + suffix)).read_bytes(), (src, encoding)
+        assert len(body) < built.stat().st_size
+
+
 def test_links_that_leave_the_site_use_the_address_it_listens_on(embedded_site):
     base, var = embedded_site
     assert f"on {base}/" in (var / "serve.log").read_text()
