@@ -6,6 +6,7 @@ from django.core.files.base import ContentFile
 from wagtail.models import Locale
 
 from cms.demo import DEMO_PASSWORD
+from cms.roles import course_media_collection
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
 from courses.selectors import lesson_quiz_key
 from tests.demo_snapshot import load_demo
@@ -21,7 +22,10 @@ DESK = {"width": 1280, "height": 900}
 @pytest.fixture
 def demo_site(transactional_db):
     load_demo()
-    narration = LessonMedia(title="相册讲解", type="audio", duration=3)
+    # Where a trainer's uploads go and the only collection trainers choose from (decision 0120).
+    narration = LessonMedia(
+        title="相册讲解", type="audio", duration=3, collection=course_media_collection()
+    )
     narration.file.save("album.mp3", ContentFile(b"ID3" + b"\0" * 1024), save=False)
     narration.save()
     return narration
