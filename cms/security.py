@@ -73,8 +73,28 @@ def _is_admin_preview(request: HttpRequest) -> bool:
     return getattr(request, "is_dummy", False)
 
 
+# A script or style sheet is never a document: a policy sent with one does nothing (a worker script
+# is the exception, and /sw.js is not under STATIC_URL). Leaving CSP and Permissions-Policy off them
+# saves ~0.5 KB of headers per file on a learner's first visit (decision 0136).
+SUBRESOURCE_ONLY_TYPES = {"text/javascript", "application/javascript", "text/css"}
+
+
+def _is_static_subresource(request: HttpRequest, response: HttpResponseBase) -> bool:
+    media_type = response.get("Content-Type", "").split(";", 1)[0].strip().lower()
+    return media_type in SUBRESOURCE_ONLY_TYPES and request.path_info.startswith(
+        settings.STATIC_URL
+    )
+
+
 class SiteCSPMiddleware(CSPMiddleware):
     """django-csp's middleware with a second policy for the Wagtail admin."""
+
+    def process_response(
+        self, request: HttpRequest, response: HttpResponseBase
+    ) -> HttpResponseBase:
+        if _is_static_subresource(request, response):
+            return response
+        return super().process_response(request, response)
 
     def get_policy_parts(
         self,
@@ -122,6 +142,8 @@ class PermissionsPolicyMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         response = self.get_response(request)
+        if _is_static_subresource(request, response):
+            return response
         header = self.admin_header if _is_admin_path(request) else self.header
         response.headers.setdefault("Permissions-Policy", header)
         return response

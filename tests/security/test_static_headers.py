@@ -1,0 +1,21 @@
+"""Scripts and style sheets under /static/ go out without the page policies (decision 0136);
+documents, pictures and the service worker keep them."""
+
+import pytest
+
+
+def test_a_static_script_has_no_page_policies_but_keeps_nosniff(client):
+    response = client.get("/static/learners/js/app.js")
+    assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
+    assert "Permissions-Policy" not in response
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/sw.js", "/static/learners/icon.svg", "/offline/"])
+def test_the_worker_pictures_and_pages_keep_their_policies(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "script-src" in response["Content-Security-Policy"]
+    assert "camera=()" in response["Permissions-Policy"]
