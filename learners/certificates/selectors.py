@@ -26,15 +26,21 @@ class LearnerCertificate:
 
     @property
     def is_ready(self) -> bool:
-        return self.certificate is not None and self.certificate.is_ready
+        return (
+            self.certificate is not None and self.certificate.is_valid and self.certificate.is_ready
+        )
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.certificate is not None and not self.certificate.is_valid
 
 
 def certificates_for_learner(user) -> list[LearnerCertificate]:
-    """The learner's valid certificates, and pending ones (being issued or rendered); 2 queries."""
-    rows = [
-        LearnerCertificate(course_title=c.course_title, certificate=c)
-        for c in Certificate.objects.live().filter(learner=user).order_by("-issued_at")
-    ]
+    """The learner's certificates: pending ones (being issued or rendered), valid ones, and the
+    latest revoked one of a course with no valid or pending certificate since (a revoked
+    certificate never just vanishes from My learning; decision 0150); 2 queries."""
+    certificates = list(Certificate.objects.filter(learner=user).order_by("-issued_at"))
+    valid_courses = {c.course_id for c in certificates if c.is_valid}
     pending = (
         CertificateJob.objects.filter(
             enrollment__learner=user,
@@ -46,15 +52,18 @@ def certificates_for_learner(user) -> list[LearnerCertificate]:
     )
     # One card per certificate being made: a course taken alone and in a campaign, or a job
     # sent again, is still one certificate to wait for; none once it is issued.
-    issued = {row.certificate.course_id for row in rows}
     waiting = {}
     for job in pending:
         course = job.enrollment.course
-        if course.pk not in issued:
+        if course.pk not in valid_courses:
             waiting.setdefault(
                 course.pk, LearnerCertificate(course_title=course.title, certificate=None)
             )
-    rows[:0] = list(waiting.values())
+    rows, shown = list(waiting.values()), set(valid_courses) | set(waiting)
+    for c in certificates:
+        if c.is_valid or c.course_id not in shown:
+            shown.add(c.course_id)
+            rows.append(LearnerCertificate(course_title=c.course_title, certificate=c))
     return rows
 
 

@@ -48,14 +48,35 @@ def test_a_learner_sees_only_their_own_certificates(client):
     ]
 
 
-def test_revoked_certificates_leave_the_learners_list():
-    enrollment = factories.completed_enrollment()
+def test_a_revoked_certificate_stays_on_my_learning_marked_revoked_without_downloads(client):
+    enrollment = factories.completed_enrollment(name="赵玥")
     certificate = services.certificate_issue(enrollment_id=enrollment.pk)
     services.certificate_revoke(
-        certificate=certificate, by=factories.administrator(), reason="重复"
+        certificate=certificate, by=factories.administrator(), reason="培训记录有误"
+    )
+    client.force_login(enrollment.learner)
+
+    page = client.get("/me/").content.decode()
+
+    assert page.count('data-state="revoked"') == 1
+    assert "撤销" in page and "培训记录有误" in page
+    assert "这张证书已经失效" in page
+    assert f"/c/{certificate.code}.pdf" not in page
+    assert f"/c/{certificate.code}.png" not in page
+    assert 'data-state="ready"' not in page
+
+
+def test_a_reissued_certificate_replaces_the_revoked_card(client):
+    enrollment = factories.completed_enrollment(name="李昇")
+    old = services.certificate_issue(enrollment_id=enrollment.pk)
+    new = services.certificate_reissue(
+        certificate=old, by=factories.administrator(), learner_name="李昇明", reason="名字写错"
     )
 
-    assert certificates_for_learner(enrollment.learner) == []
+    rows = certificates_for_learner(enrollment.learner)
+
+    assert [row.certificate.pk for row in rows] == [new.pk]
+    assert not rows[0].is_revoked
 
 
 def test_requesting_a_certificate_costs_the_completion_transaction_one_query(
