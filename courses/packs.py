@@ -138,6 +138,10 @@ IMAGE_FIELDS = {"cover_image"}
 MEDIA_FIELDS = {"narration"}
 
 
+def _not_json(constant: str):
+    raise ValueError(f"{constant} is not JSON")
+
+
 class PackError(Exception):
     """A pack was refused; the message names the problem."""
 
@@ -487,8 +491,11 @@ def course_pack_check(path) -> CheckedPack:
         if MANIFEST not in infos:
             raise PackError(MISSING_MANIFEST)
         try:
-            manifest = json.loads(_read_limited(archive, infos[MANIFEST], MAX_MANIFEST_BYTES))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            manifest = json.loads(
+                _read_limited(archive, infos[MANIFEST], MAX_MANIFEST_BYTES),
+                parse_constant=_not_json,  # NaN and Infinity are not JSON (RFC 8259)
+            )
+        except (ValueError, UnicodeDecodeError) as exc:
             raise PackError(WRONG_SCHEMA % {"detail": SCHEMA_NOT_JSON}) from exc
         _check_manifest(manifest)
         files = {}

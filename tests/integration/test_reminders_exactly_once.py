@@ -27,7 +27,7 @@ from learners.outbox.models import OutboxMessage
 from tests.accounts.factories import LearnerProfileFactory
 from tests.certificates import factories as certificate_factories
 from tests.certificates.test_integration import UNREACHABLE_BROKER, use_broker, wait_for
-from tests.conftest import _worker_env, start_worker, stop_worker
+from tests.conftest import _worker_env, redis_broker_options, start_worker, stop_worker
 from tests.learners.factories import make_course
 
 pytestmark = pytest.mark.integration
@@ -70,7 +70,9 @@ def reminder_env(postgres, redis_url, transactional_db, tmp_path, settings, monk
     settings.CELERY_TASK_ALWAYS_EAGER = False
     app.conf.task_always_eager = False
     app.conf.result_backend = redis_url
-    app.conf.broker_transport_options = {"visibility_timeout": 3600}
+    transport_options = app.conf.broker_transport_options
+    # This pytest-xdist worker's key prefix, the same the worker processes take from the settings.
+    app.conf.broker_transport_options = redis_broker_options()
     use_broker(redis_url)
     env = _worker_env(
         {
@@ -82,6 +84,7 @@ def reminder_env(postgres, redis_url, transactional_db, tmp_path, settings, monk
     )
     yield env, sms_file
     app.conf.task_default_queue = default_queue
+    app.conf.broker_transport_options = transport_options
     use_broker(redis_url)
     app.conf.task_always_eager = True
 

@@ -102,7 +102,11 @@ def test_certificate_files_are_reachable_only_by_their_unguessable_code(two, set
     # the public id the JSON credential shows: decision 0076), and served only by the random code
     # the owner chooses to share; nothing lists them, and a wrong code is a plain 404.
     assert str(certificate.public_id) not in certificate.pdf.name
-    assert certificate.pdf.storage is storages["private"]
+    # (The same backend and folder as STORAGES["private"]: a test that overrides STORAGES makes
+    # Django build a new instance of it, so identity says nothing.)
+    private = storages["private"]
+    assert type(certificate.pdf.storage) is type(private)
+    assert certificate.pdf.storage.location == private.location
     assert len(certificate.code) >= 8
     wrong = certificate.code[:-1] + ("2" if certificate.code[-1] != "2" else "3")
     for suffix in ("", ".pdf", ".png", ".json"):
