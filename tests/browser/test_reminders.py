@@ -21,6 +21,7 @@ from tests.conftest import PHONE
 from tests.demo_snapshot import load_demo
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
+from .staff import sign_in_with_password as _sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -42,16 +43,6 @@ def stalled(transactional_db):
         enrolled_at=timezone.now() - datetime.timedelta(days=12),
     )
     return user
-
-
-def _sign_in(page, base, username, password, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.locator("details.staff-login summary").click()
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.locator("details.staff-login button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def test_officer_rule_to_learner_lesson(chromium, live_server, stalled, monkeypatch):

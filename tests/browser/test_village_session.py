@@ -22,6 +22,7 @@ from tests.conftest import PHONE
 from tests.demo_snapshot import load_demo
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
+from .staff import sign_in_with_password as _sign_in
 
 pytestmark = [
     pytest.mark.browser,
@@ -69,16 +70,6 @@ def _context(chromium, size=PHONE):
     return chromium.new_context(
         viewport=size, device_scale_factor=2, is_mobile=True, has_touch=True, locale="zh-CN"
     )
-
-
-def _sign_in(page, base, username, password, next_url):
-    page.goto(f"{base}/accounts/login/?next={next_url}")
-    page.locator("details.staff-login summary").click()
-    page.fill("#id_login", username)
-    page.fill("#id_password", password)
-    with page.expect_navigation():
-        page.locator("details.staff-login button[type=submit]").click()
-    page.wait_for_load_state()
 
 
 def _decode_qr(page, tmp_path) -> str:

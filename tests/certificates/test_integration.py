@@ -71,8 +71,9 @@ def worker(postgres, redis_url, transactional_db, tmp_path, settings):
     app.conf.task_always_eager = True
 
 
-def wait_for(condition, what: str):
-    deadline = time.monotonic() + WAIT_SECONDS
+def wait_for(condition, what: str, seconds: float = WAIT_SECONDS):
+    """Poll `condition` until it is truthy (returned) or `seconds` pass (AssertionError)."""
+    deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         value = condition()
         if value:

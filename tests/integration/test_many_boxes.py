@@ -45,6 +45,7 @@ from learners.certificates.models import Certificate
 from learners.services import enrollment_create
 from tests.campaigns.factories import UserFactory
 from tests.certificates import factories as certificate_factories
+from tests.certificates.test_integration import wait_for
 from tests.conftest import _worker_env, need
 from tests.integration.test_durability import _event
 from tests.integration.test_embedded_run import _free_port, _get
@@ -62,13 +63,7 @@ WAIT_SECONDS = 180
 
 
 def _wait(condition, what: str, seconds: float = WAIT_SECONDS):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.3)
-    raise AssertionError(f"gave up waiting for {what}")
+    return wait_for(condition, what, seconds)
 
 
 class Processes:

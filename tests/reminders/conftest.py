@@ -9,6 +9,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import translation
 
+from campaigns.reminders import services
 from campaigns.reminders.models import ReminderRule
 from learners.accounts import sms
 from learners.certificates.models import Certificate
@@ -123,3 +124,10 @@ def issued(enrollment, moment, *, rendered=True, **fields):
         certificate.rendered_at = moment
         certificate.save()
     return certificate
+
+
+def tick(moment, capture):
+    """One beat of the dispatcher at `moment`, running what it hands to the outbox (eager)."""
+    CLOCK.set(moment)
+    with capture(execute=True):
+        return services.reminders_dispatch(now=moment)

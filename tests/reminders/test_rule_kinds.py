@@ -17,17 +17,11 @@ from learners.certificates.models import Certificate
 from learners.models import Enrollment, LessonProgress, ProgressEvent
 from tests.learners.factories import lessons_of, right_answers, wrong_answers
 
-from .conftest import CLOCK, at, enrol, issued
+from .conftest import CLOCK, at, enrol, issued, tick
 
 pytestmark = pytest.mark.django_db
 
 S = ReminderSend.Status
-
-
-def tick(moment, capture):
-    CLOCK.set(moment)
-    with capture(execute=True):
-        return services.reminders_dispatch(now=moment)
 
 
 def quiz(enrollment, lesson, moment, *, right: bool):

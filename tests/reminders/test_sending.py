@@ -12,18 +12,11 @@ from learners.accounts.links import reminders_turn_off
 from learners.accounts.services import account_erase
 from learners.outbox.models import OutboxMessage
 
-from .conftest import CLOCK, at, enrol
+from .conftest import CLOCK, at, enrol, tick
 
 pytestmark = pytest.mark.django_db
 
 S = ReminderSend.Status
-
-
-def tick(moment, capture):
-    """One beat of the dispatcher at `moment`, running what it hands to the outbox (eager)."""
-    CLOCK.set(moment)
-    with capture(execute=True):
-        return services.reminders_dispatch(now=moment)
 
 
 def run_outbox_at(moment):
