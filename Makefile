@@ -54,7 +54,7 @@ format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff format .
 
 messages: install ## Update the zh-Hans catalogues from the source (needs GNU gettext)
-	for app in cms courses learners campaigns; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
+	for app in core cms courses learners campaigns; do (cd $$app && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete); done
 
 lock: $(BIN)/activate ## Re-resolve dependencies and rewrite requirements.lock
 	$(BIN)/python -m pip install --quiet --upgrade -e ".[dev]"

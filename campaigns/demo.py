@@ -6,7 +6,7 @@ from importlib import import_module
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from cms.demo import load_accounts
+from core.demo import load_accounts
 
 from .models import Campaign, Cohort, ProgramOffice, Region
 from .services import region_import

@@ -13,7 +13,7 @@ from operator import or_
 
 from django.db.models import Q, QuerySet
 
-from cms.roles import ADMINISTRATORS
+from core.roles import ADMINISTRATORS
 
 from .models import Campaign, Cohort, ProgramOffice, Region
 
@@ -212,7 +212,7 @@ def trainers_choosable(*, user, keep: int | None = None) -> QuerySet:
     from django.contrib.auth import get_user_model
     from django.db.models import Exists, OuterRef
 
-    from cms.roles import TRAINERS
+    from core.roles import TRAINERS
 
     trainers = get_user_model().objects.filter(groups__name=TRAINERS, is_active=True)
     scope = user_scope(user)

@@ -9,7 +9,7 @@ which reads the name directly. (decision 0087)
 from django.contrib.auth.models import Group
 from django.utils.translation import gettext, gettext_noop
 
-# The names in cms.roles, for the catalogue.
+# The names in core.roles, for the catalogue.
 ROLE_NAMES = (
     gettext_noop("Trainers"),
     gettext_noop("Program officers"),

@@ -25,7 +25,7 @@ class CmsConfig(AppConfig):
         post_save.connect(security.on_user_post_save, sender=user_model)
         # Exports and revocations are audited by receivers connected here by model label, so a save
         # from any path (admin, script, service) is recorded. campaigns and certificates could call
-        # cms.audit themselves (they already import cms.roles and cms.links); issue 17 moves the
+        # cms.audit themselves (they already import core.roles and core.links); issue 17 moves the
         # audit log into the core room, and these calls into those rooms' services.
         post_save.connect(audit.on_export_log_saved, sender="campaigns.ExportLog")
         pre_save.connect(audit.on_certificate_pre_save, sender="certificates.Certificate")

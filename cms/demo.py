@@ -1,35 +1,14 @@
-"""Demo site: home page in Chinese and English, and one account per role.
+"""Demo site shell: the home page in Chinese and English (accounts and locales: core.demo).
 
 Every function here is idempotent: it creates what is missing and leaves what exists
 alone, so running `bootstrap_demo` twice changes nothing.
 """
 
-from dataclasses import dataclass
+from wagtail.models import Collection, Page, Site
 
-from django.apps import apps
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
-from wagtail.models import Collection, Locale, Page, Site
+from core.demo import ensure_locales
 
 from .models import HomePage
-from .roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES, TRAINERS, create_roles
-
-DEMO_PASSWORD = "demo-pass-2026"  # noqa: S105 - published demo password, refused in production
-
-
-@dataclass(frozen=True)
-class DemoAccount:
-    username: str
-    role: str | None
-    display_name: str
-
-
-DEMO_ACCOUNTS = (
-    DemoAccount("learner", None, "李秀英"),
-    DemoAccount("trainer", TRAINERS, "王建国"),
-    DemoAccount("officer", PROGRAM_OFFICERS, "陈丽华"),
-    DemoAccount("admin", ADMINISTRATORS, "赵明"),
-)
 
 HOME_ZH = {
     "title": "数字乡村课堂",
@@ -44,13 +23,6 @@ HOME_EN = {
     "seven minutes, with pictures and sound, and works offline.</p>",
     "start_label": "Start learning",
 }
-
-
-def ensure_locales() -> tuple[Locale, Locale]:
-    """The source locale (zh-hans) and the English translation locale."""
-    zh, _ = Locale.objects.get_or_create(language_code="zh-hans")
-    en, _ = Locale.objects.get_or_create(language_code="en")
-    return zh, en
 
 
 def load_site() -> HomePage:
@@ -88,21 +60,3 @@ def load_site() -> HomePage:
             setattr(english, field, value)
         english.save_revision().publish()
     return home
-
-
-def load_accounts() -> list[DemoAccount]:
-    """One account per role, all with DEMO_PASSWORD; existing accounts are left as they are."""
-    User = get_user_model()
-    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
-        create_roles(apps, None)
-    for account in DEMO_ACCOUNTS:
-        user, created = User.objects.get_or_create(
-            username=account.username,
-            defaults={"first_name": account.display_name, "is_active": True},
-        )
-        if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
-        if account.role:
-            user.groups.add(Group.objects.get(name=account.role))
-    return list(DEMO_ACCOUNTS)

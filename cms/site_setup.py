@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from wagtail.models import Page, Site
 
-from .roles import ROLES, create_roles
+from core.roles import ROLES, create_roles
 
-OUR_APPS = ("cms", "campaigns", "courses", "learners")
+OUR_APPS = ("core", "cms", "campaigns", "courses", "learners")
 logger = logging.getLogger(__name__)
 
 
@@ -60,7 +60,7 @@ def empty_site() -> Page:
     """
     import_string("cms.demo.load_site")()
     role_permissions_grant()
-    zh, en = import_string("cms.demo.ensure_locales")()
+    zh, en = import_string("core.demo.ensure_locales")()
     catalog = import_string("courses.demo.load_catalog")(zh, en)
     home = catalog.get_parent().specific
     parts = urlsplit(settings.SITE_URL)

@@ -14,7 +14,7 @@ from wagtail.blocks import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 from wagtailmedia.blocks import AudioChooserBlock
 
-from cms.blocks import (
+from core.blocks import (
     IMAGE_NEEDS_ALT_TEXT,
     LESSON_RICH_TEXT_FEATURES,
     AudioClipBlock,

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from cms.blocks import VIDEO_WARNING_BYTES
+from core.blocks import VIDEO_WARNING_BYTES
 
 LESSON_MAX_MINUTES = 7
 

@@ -16,7 +16,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtailmedia.edit_handlers import MediaChooserPanel
 from wagtailmedia.models import AbstractMedia
 
-from cms.models import OneQueryViewRestrictionsMixin
+from core.pages import OneQueryViewRestrictionsMixin
 
 from .blocks import LessonBodyBlock, QuizBlock
 from .forms import LessonPageForm
@@ -302,7 +302,7 @@ class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
     parent_page_types = ["courses.CoursePage"]
     subpage_types: list[str] = []
 
-    # Read with the page when routing (cms.models.route_path): the player always shows it.
+    # Read with the page when routing (core.pages.route_path): the player always shows it.
     route_select_related = ("narration",)
     base_form_class = LessonPageForm
 

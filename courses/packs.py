@@ -31,7 +31,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale
 from wagtailmedia.blocks import AbstractMediaChooserBlock
 
-from cms.roles import course_media_collection
+from core.roles import course_media_collection
 
 from .checks import lesson_problems
 from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
@@ -610,7 +610,7 @@ def _narrate_translation(lesson: LessonPage, narration_id: int | None, user) -> 
 
 
 def _is_administrator(user) -> bool:
-    from cms.roles import ADMINISTRATORS
+    from core.roles import ADMINISTRATORS
 
     return bool(user and user.is_active) and (
         user.is_superuser or user.groups.filter(name=ADMINISTRATORS).exists()

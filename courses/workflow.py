@@ -21,7 +21,7 @@ from wagtail.models import (
     WorkflowTask,
 )
 
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES, create_roles
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES, create_roles
 
 from .checks import lesson_problems
 from .models import CoursePage, CourseReviewLesson, LessonPage

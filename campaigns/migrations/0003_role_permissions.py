@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS, create_all_permissions, grant_model_perms
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS, create_all_permissions, grant_model_perms
 
 CAMPAIGN_PERMISSIONS = {
     TRAINERS: (

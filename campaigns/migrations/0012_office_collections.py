@@ -8,7 +8,7 @@ OFFICE_COLLECTION_PERMISSIONS on it whose users are the office's members, the se
 import django.db.models.deletion
 from django.db import migrations, models
 
-from cms.roles import (
+from core.roles import (
     OFFICE_COLLECTION_PERMISSIONS,
     OFFICES_COLLECTION,
     child_collection,

@@ -149,7 +149,7 @@ class CallListView(StaffOnly, WagtailAdminTemplateMixin, TemplateView):
     template_name = "reminders/admin/calls.html"
 
     def get_context_data(self, **kwargs):
-        from learners.accounts.phone import mask_phone
+        from core.phone import mask_phone
 
         context = super().get_context_data(**kwargs)
         rows = list(selectors.call_list(user=self.request.user)[:500])

@@ -38,10 +38,10 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from core.phone import mask_phone
 from courses.selectors import course_lessons
 from learners.accounts.links import sign_in_link_create
 from learners.accounts.models import LearnerProfile
-from learners.accounts.phone import mask_phone
 from learners.accounts.sms import SmsError, send_sms, sms_deduplicates
 from learners.certificates.models import Certificate
 from learners.models import Enrollment, LessonProgress, ProgressEvent

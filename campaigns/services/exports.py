@@ -43,7 +43,7 @@ def neutralise(value):
 
 def mask_phone(phone: str | None) -> str:
     """+8613812345678 → 138****5678 (empty when there is no number)."""
-    from learners.accounts.phone import mask_phone as learners_mask_phone
+    from core.phone import mask_phone as learners_mask_phone
 
     return learners_mask_phone(phone) if phone else ""
 
@@ -96,8 +96,8 @@ def learner_table(
     names come from three small lookups made once, so the query count does not grow with the
     number of rows and no model instance is built per row.
     """
+    from core.phone import mask_phone as phone_masked
     from courses.models import CoursePage
-    from learners.accounts.phone import mask_phone as phone_masked
 
     enrollments = _learner_enrollments(scope, region)
     campaigns = dict(Campaign.objects.filter(pk__in=scope.campaign_ids).values_list("pk", "title"))

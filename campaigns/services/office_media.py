@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Collection
 
-from cms.roles import OFFICE_COLLECTION_PERMISSIONS, OFFICES_COLLECTION, grant_collection_perms
+from core.roles import OFFICE_COLLECTION_PERMISSIONS, OFFICES_COLLECTION, grant_collection_perms
 
 from ..models import ProgramOffice
 

@@ -160,7 +160,7 @@ def parse_roster(*, content: bytes, filename: str) -> list[RosterRow]:
 
 def normalise_mobile(raw: str) -> str | None:
     """E.164 form of a mainland China mobile number, or None when it is not one."""
-    from learners.accounts.phone import normalise_phone
+    from core.phone import normalise_phone
 
     try:
         return normalise_phone(raw)

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from cms.roles import create_roles, remove_roles
+from core.roles import create_roles, remove_roles
 
 
 class Migration(migrations.Migration):

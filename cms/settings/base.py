@@ -30,10 +30,8 @@ WSGI_APPLICATION = "cms.wsgi.application"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
-    # Our rooms (docs/design.md). Intended imports: cms (top) -> campaigns -> learners -> courses.
-    # Not yet true: the lower rooms import shared pieces that still live in cms (cms.roles,
-    # cms.blocks, cms.links, cms.models, cms.demo) and learners reads campaigns' models by name;
-    # issue 17 moves those pieces into one core room at the bottom.
+    # Our rooms, top to bottom (docs/architecture.md): cms -> campaigns -> learners -> courses ->
+    # core. Each imports only rooms below it; `make lint` (import-linter) enforces the order.
     "cms",
     "campaigns",
     "learners",
@@ -42,6 +40,7 @@ INSTALLED_APPS = [
     "learners.outbox",  # tasks that must run survive a broker outage (decision 0036)
     "campaigns.reminders",  # SMS reminders to stalled learners (issue 19, decision 0105)
     "courses",
+    "core",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

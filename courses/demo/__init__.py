@@ -16,9 +16,9 @@ import json
 import zipfile
 from pathlib import Path
 
-from wagtail.models import Locale
+from wagtail.models import Locale, Page, Site
 
-from cms.demo import ensure_locales, load_site
+from core.demo import ensure_locales
 from courses.models import CourseIndexPage, CoursePage, Topic
 from courses.packs import MANIFEST, course_pack_install
 from courses.translation import translation_create_from_shadow, translation_shadow
@@ -86,10 +86,18 @@ def load_topics(zh: Locale, en: Locale) -> dict[str, Topic]:
     return topics
 
 
+def site_root() -> Page:
+    """The default site's home page, under which the catalog lives (the site shell makes it)."""
+    site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+    if site is None:
+        raise RuntimeError("No default site yet: the site shell (cms.demo.load_site) comes first.")
+    return site.root_page.specific
+
+
 def load_catalog(zh: Locale, en: Locale) -> CourseIndexPage:
     """The course catalog at /courses/ and /en/courses/, under the review workflow."""
     text = json.loads(CATALOG_FILE.read_text(encoding="utf-8"))
-    home = load_site()
+    home = site_root()
     index = CourseIndexPage.objects.child_of(home).filter(slug="courses").first()
     if index is None:
         index = CourseIndexPage(title=text["title"][ZH], slug="courses", intro=text["intro"][ZH])

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from cms.roles import (
+from core.roles import (
     ADMINISTRATORS,
     PROGRAM_OFFICERS,
     TRAINERS,

@@ -7,7 +7,7 @@ change_media, delete_media) even when the project uses its own media model; migr
 
 from django.db import migrations
 
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS, create_all_permissions
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS, create_all_permissions
 
 MEDIA_LIBRARY_PERMISSIONS = {
     TRAINERS: ("add_media", "change_media"),

@@ -9,7 +9,7 @@ was in the root moves to course media: it was course material trainers could cho
 
 from django.db import migrations
 
-from cms.roles import (
+from core.roles import (
     COLLECTION_PERMISSIONS,
     MEDIA_COLLECTION_PERMISSIONS,
     PROGRAM_OFFICERS,

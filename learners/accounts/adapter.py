@@ -18,10 +18,10 @@ from django.http import HttpRequest
 from django.urls import reverse, translate_url
 from django.utils.translation import get_language, gettext, gettext_noop
 
-from cms.links import site_url
+from core.links import site_url
+from core.phone import normalise_phone
 
 from . import selectors, services
-from .phone import normalise_phone
 from .sms import send_sms
 
 QUIET_MESSAGES = {

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from cms.demo import load_accounts
+from core.demo import load_accounts
 
 from . import services
 from .models import LearnerProfile

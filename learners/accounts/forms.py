@@ -8,8 +8,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from core.phone import normalise_phone
+
 from .models import LearnerProfile
-from .phone import normalise_phone
 
 CONSENT_REQUIRED = _("Please tick the box to agree, or you cannot use the classroom.")
 

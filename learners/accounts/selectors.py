@@ -93,7 +93,7 @@ def user_display(user: AbstractBaseUser) -> str:
     Learners never see the internal username (`uab09c61b1967`); staff, who have no profile, are
     named by their username.
     """
-    from .phone import mask_phone
+    from core.phone import mask_phone
 
     profile = LearnerProfile.objects.filter(user=user).only("display_name", "phone").first()
     if profile is not None:

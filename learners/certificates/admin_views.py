@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from cms.private_files import private_file_response
+from core.private_files import private_file_response
 
 from . import services
 from .models import PrintBatch

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.links import site_url
+from core.links import site_url
 from learners.changes import learners_changed
 from learners.outbox.services import broker_connection
 

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from cms.private_files import cache_publicly_unless_private, private_file_response
+from core.private_files import cache_publicly_unless_private, private_file_response
 
 from . import credential, selectors, services
 

@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 
 from .factories import learner
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from learners.accounts.phone import mask_phone, normalise_phone
+from core.phone import mask_phone, normalise_phone
 
 
 @pytest.mark.parametrize(

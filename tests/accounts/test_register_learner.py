@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import connection
 
-from cms.roles import TRAINERS
+from core.roles import TRAINERS
 from learners.accounts.models import LearnerProfile
 from learners.accounts.services import NAME_REQUIRED, learner_register, learners_register_many
 

@@ -5,8 +5,8 @@ import pytest
 from django.core.files.base import ContentFile
 from wagtail.models import Locale
 
-from cms.demo import DEMO_PASSWORD
-from cms.roles import course_media_collection
+from core.demo import DEMO_PASSWORD
+from core.roles import course_media_collection
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
 from courses.selectors import lesson_quiz_key
 from tests.demo_snapshot import load_demo

@@ -6,7 +6,7 @@ import pytest
 from openpyxl import load_workbook
 
 from campaigns.models import Campaign
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -5,7 +5,7 @@ width and approves once; the course and both lessons are then open to learners."
 import pytest
 from wagtail.models import Locale
 
-from cms.roles import TRAINERS
+from core.roles import TRAINERS
 from courses.models import CourseIndexPage, CoursePage, LessonPage
 from tests.courses.factories import add_lesson
 from tests.demo_snapshot import load_demo

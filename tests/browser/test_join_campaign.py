@@ -2,7 +2,7 @@
 
 import pytest
 
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

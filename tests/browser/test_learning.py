@@ -28,7 +28,8 @@ PHONE_NUMBER = "13900139123"
 
 def site_and_accounts() -> None:
     """The home page and the demo accounts (the demo courses are not needed here)."""
-    from cms.demo import load_accounts, load_site
+    from cms.demo import load_site
+    from core.demo import load_accounts
     from learners.accounts.demo import load as load_learner_profile
 
     load_site()

@@ -12,8 +12,8 @@ import pytest
 from django.utils import timezone
 
 from campaigns.models import Campaign, Cohort, ProgramOffice, Region
-from cms.demo import DEMO_PASSWORD
-from cms.roles import PROGRAM_OFFICERS
+from core.demo import DEMO_PASSWORD
+from core.roles import PROGRAM_OFFICERS
 from learners.accounts.models import LearnerProfile
 from learners.certificates import services as certificates
 from learners.certificates.models import Certificate

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from campaigns.models import Attendance
 from campaigns.sessions.services import session_schedule
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 
 from .serial import serial_live_server  # noqa: F401 (fixture)
 from .test_village_session import _context, _sign_in

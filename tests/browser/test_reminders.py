@@ -13,7 +13,7 @@ from campaigns.demo import DEMO_COHORT_CODE
 from campaigns.reminders import services
 from campaigns.reminders.models import ReminderRule
 from campaigns.services import campaign_join
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 from learners.accounts import sms
 from learners.models import Enrollment
 from tests.accounts.factories import LearnerProfileFactory

@@ -16,7 +16,7 @@ from openpyxl import load_workbook
 from campaigns.models import Cohort, ExportLog, TrainingSession
 from campaigns.services import campaign_join
 from campaigns.sessions import codes
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 from tests.campaigns.factories import UserFactory
 from tests.conftest import PHONE
 from tests.demo_snapshot import load_demo

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import ExportLog, RosterImport
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
 from learners.accounts.models import LearnerProfile
 
 from .factories import CampaignFactory, CohortFactory, ProgramOfficeFactory, UserFactory

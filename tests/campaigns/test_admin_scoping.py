@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from campaigns.models import Campaign, Cohort
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
 
 from .factories import CampaignFactory, CohortFactory, ProgramOfficeFactory, UserFactory
 

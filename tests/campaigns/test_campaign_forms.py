@@ -5,7 +5,7 @@ from django.urls import reverse
 from wagtail.models import Locale
 
 from campaigns.models import Campaign, Cohort
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 
 from .factories import CampaignFactory, ProgramOfficeFactory, UserFactory, make_course
 
@@ -108,7 +108,7 @@ def test_region_search_offers_only_places_of_the_officer_region_with_their_path(
 
 
 def test_a_trainer_cannot_search_regions(client, tree):
-    from cms.roles import TRAINERS
+    from core.roles import TRAINERS
 
     client.force_login(UserFactory(username="trainer", role=TRAINERS))
     response = client.get(reverse("regions:search"), {"q": "Village"})

@@ -12,7 +12,7 @@ from campaigns.dashboard import kpis, office_scope
 from campaigns.models import Campaign
 from campaigns.sessions.selectors import attendance_figures
 from campaigns.sessions.services import attendance_tick
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 
 from .factories import CampaignFactory, ProgramOfficeFactory, UserFactory
 from .sessions_fixtures import world_fixture  # noqa: F401

@@ -428,7 +428,7 @@ OFFICE_LEVELS = ("f", "a", "b", "ta")  # prefecture, two counties, township
 
 def office_below(region, name):
     """An officer of an office at `region`, below the province campaign's region."""
-    from cms.roles import PROGRAM_OFFICERS
+    from core.roles import PROGRAM_OFFICERS
 
     officer = UserFactory(username=f"officer_{name}", role=PROGRAM_OFFICERS)
     ProgramOfficeFactory(region=region).members.add(officer)

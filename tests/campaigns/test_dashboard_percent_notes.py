@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from campaigns.dashboard import Figures, percent
 from campaigns.services.rollups import rollup_rebuild
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 from learners.accounts.models import LearnerProfile
 from learners.services import enrollment_create
 

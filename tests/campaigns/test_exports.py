@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from campaigns.models import ExportLog
 from campaigns.services.exports import INLINE_ROW_LIMIT, neutralise
 from campaigns.services.rollups import rollup_rebuild
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 from learners.accounts.models import LearnerProfile
 from learners.services import enrollment_create
 

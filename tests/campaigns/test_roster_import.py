@@ -14,7 +14,7 @@ from campaigns.services.roster import (
     roster_preview,
     roster_run,
 )
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 from learners import services
 from learners.accounts.models import LearnerProfile
 from learners.models import Enrollment

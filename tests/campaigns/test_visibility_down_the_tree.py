@@ -16,7 +16,7 @@ from campaigns.models import Cohort
 from campaigns.selectors import campaigns_editable, campaigns_visible, cohorts_visible
 from campaigns.services.rollups import rollup_rebuild
 from campaigns.services.roster import roster_preview
-from cms.roles import PROGRAM_OFFICERS
+from core.roles import PROGRAM_OFFICERS
 from learners.accounts.models import LearnerProfile
 from learners.certificates.models import Certificate
 from learners.certificates.selectors import certificates_visible

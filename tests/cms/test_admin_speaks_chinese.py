@@ -189,7 +189,7 @@ def test_every_admin_page_a_staff_role_reaches_is_in_chinese(client, site, role)
 def test_admin_titles_name_the_product_and_the_sidebar_badge_is_translated(client):
     """A browser tab reads "数据看板 - 数字乡村课堂", not "… - Wagtail"; the sidebar's
     screen-reader badge ("(2 new items in this menu)") comes translated from the JS catalogue."""
-    from cms.roles import TRAINERS
+    from core.roles import TRAINERS
     from tests.security.factories import StaffFactory
 
     client.force_login(StaffFactory(username="t-title", groups=[TRAINERS]))

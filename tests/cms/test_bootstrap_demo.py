@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.db import models as dj_models
 from wagtail.models import Page, Site
 
-from cms.demo import DEMO_PASSWORD
 from cms.management.commands.bootstrap_demo import REFUSE_WITHOUT_DEBUG
 from cms.models import HomePage
+from core.demo import DEMO_PASSWORD
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_shell")]
 

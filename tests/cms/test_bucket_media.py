@@ -12,7 +12,7 @@ from django.utils.module_loading import import_string
 
 from campaigns.models import ExportLog
 from cms import logs
-from cms.private_files import private_file_response
+from core.private_files import private_file_response
 from learners import selectors
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
-from cms.demo import DEMO_PASSWORD
+from core.demo import DEMO_PASSWORD
 from tests.demo_snapshot import load_demo
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
 from campaigns.models import Campaign
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES
 from courses.models import CourseIndexPage, CoursePage
 
 pytestmark = pytest.mark.django_db

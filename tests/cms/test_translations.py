@@ -14,7 +14,7 @@ from django.utils import translation
 from django.utils.translation.template import templatize
 
 REPO = Path(__file__).resolve().parents[2]
-APPS = ("cms", "courses", "learners", "campaigns")
+APPS = ("core", "cms", "courses", "learners", "campaigns")
 GETTEXT = {"_", "gettext", "gettext_lazy", "gettext_noop"}
 NGETTEXT = {"ngettext", "ngettext_lazy"}
 PGETTEXT = {"pgettext", "pgettext_lazy"}

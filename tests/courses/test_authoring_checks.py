@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import override
 from wagtail.models import Page
 
-from cms.blocks import IMAGE_NEEDS_ALT_TEXT, VIDEO_WARNING_BYTES
+from core.blocks import IMAGE_NEEDS_ALT_TEXT, VIDEO_WARNING_BYTES
 from courses.blocks import (
     QUESTION_NEEDS_CORRECT_ANSWER,
     QUESTION_NEEDS_TWO_CHOICES,

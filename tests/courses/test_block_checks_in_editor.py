@@ -11,8 +11,8 @@ from django.utils.translation import gettext, override
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 from wagtail.users.models import UserProfile
 
-from cms.blocks import IMAGE_NEEDS_ALT_TEXT
-from cms.roles import PROGRAM_OFFICERS
+from core.blocks import IMAGE_NEEDS_ALT_TEXT
+from core.roles import PROGRAM_OFFICERS
 from courses.blocks import (
     QUESTION_NEEDS_CORRECT_ANSWER,
     QUESTION_NEEDS_TWO_CHOICES,

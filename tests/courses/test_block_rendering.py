@@ -5,7 +5,7 @@ import re
 import pytest
 from wagtail.rich_text import RichText
 
-from cms.blocks import AudioClipBlock, CalloutBlock, ImageBlock, LessonRichTextBlock, VideoBlock
+from core.blocks import AudioClipBlock, CalloutBlock, ImageBlock, LessonRichTextBlock, VideoBlock
 from courses.blocks import (
     MultipleChoiceQuestionBlock,
     ScenarioBlock,

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cms.roles import PROGRAM_OFFICERS, TRAINERS
+from core.roles import PROGRAM_OFFICERS, TRAINERS
 from courses.models import CoursePage, LessonPage
 from courses.packs import MANIFEST
 from courses.workflow import course_review_workflow_assign

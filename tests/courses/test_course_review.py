@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import translation
 from wagtail.models import WorkflowState
 
-from cms.roles import PROGRAM_OFFICERS, TRAINERS
+from core.roles import PROGRAM_OFFICERS, TRAINERS
 from courses.models import CoursePage, LessonPage
 from courses.workflow import (
     ALREADY_IN_REVIEW,

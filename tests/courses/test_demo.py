@@ -5,7 +5,8 @@ from django.core.management import call_command
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Revision
 
-from cms.demo import ensure_locales
+from cms.demo import load_site
+from core.demo import ensure_locales
 from courses.checks import lesson_publish_errors
 from courses.demo import (
     COURSE_SLUGS,
@@ -22,6 +23,12 @@ from courses.packs import course_pack_check, course_pack_export
 from courses.selectors import lesson_quiz_key
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _site(db):
+    """The site shell (home page) the catalog hangs under, as bootstrap_demo makes it first."""
+    load_site()
 
 
 def _locale(code: str) -> Locale:

@@ -11,7 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils.translation import override
 from wagtail.users.models import UserProfile
 
-from cms.roles import TRAINERS
+from core.roles import TRAINERS
 from courses.audio import AUDIO_UNREADABLE, audio_rendition
 from courses.models import LessonMedia
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from wagtail.images import get_image_model
 from wagtail.models import Locale, Page
 
-from cms.roles import ADMINISTRATORS, TRAINERS
+from core.roles import ADMINISTRATORS, TRAINERS
 from courses.models import CoursePage, LessonMedia, LessonPage, Topic
 from courses.packs import (
     MANIFEST,
@@ -48,11 +48,13 @@ def staff(db):
 @pytest.fixture
 def exported(tmp_path) -> tuple[Path, dict]:
     """A course with a topic, cover, two lessons (image, audio, narration) and an English copy."""
+    from cms.demo import load_site
     from courses.demo import load_catalog, load_topics
 
     zh = Locale.objects.get_or_create(language_code="zh-hans")[0]
     en = Locale.objects.get_or_create(language_code="en")[0]
     topics = load_topics(zh, en)
+    load_site()
     load_catalog(zh, en)
     course = add_course(
         catalog(),

@@ -37,8 +37,8 @@ from wagtail.images.models import Image as WagtailImage
 from wagtail.rich_text import RichText
 
 from campaigns.models import ExportLog
-from cms.roles import PROGRAM_OFFICERS
 from cms.site_setup import role_permissions_grant
+from core.roles import PROGRAM_OFFICERS
 from courses.models import LessonPage
 from learners.certificates import credential
 from learners.certificates.models import Certificate

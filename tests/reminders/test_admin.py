@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from campaigns.reminders import services
 from campaigns.reminders.models import CallNote, ReminderBudget, ReminderRule, ReminderSend
-from cms.roles import PROGRAM_OFFICERS, TRAINERS
+from core.roles import PROGRAM_OFFICERS, TRAINERS
 from learners.accounts import sms
 from learners.models import ProgressEvent
 from tests.campaigns.factories import CampaignFactory, ProgramOfficeFactory, UserFactory

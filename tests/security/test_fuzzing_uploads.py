@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from cms.roles import TRAINERS
+from core.roles import TRAINERS
 from courses.packs import MANIFEST, course_pack_export
 from tests.certificates import factories as cert
 from tests.courses.factories import add_course, add_lesson, catalog, single_choice, text

@@ -20,7 +20,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission
 
 from campaigns.models import ProgramOffice
-from cms.roles import COURSE_MEDIA_COLLECTION, OFFICES_COLLECTION, PROGRAM_OFFICERS, TRAINERS
+from core.roles import COURSE_MEDIA_COLLECTION, OFFICES_COLLECTION, PROGRAM_OFFICERS, TRAINERS
 from courses.models import LessonMedia
 from tests.campaigns.factories import ProgramOfficeFactory, UserFactory, add_region
 from tests.security import two_provinces

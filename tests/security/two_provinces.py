@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from django.contrib.auth.models import Group
 
-from cms.roles import PROGRAM_OFFICERS, TRAINERS
+from core.roles import PROGRAM_OFFICERS, TRAINERS
 from learners.certificates import services as certificate_services
 from learners.services import enrollment_create
 from tests.accounts.factories import LearnerProfileFactory

@@ -15,7 +15,7 @@ from wagtail.models import Collection, Locale, Site, Task, Workflow
 
 from campaigns.models import ExportLog
 from cms.audit import audit_record
-from cms.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
+from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
 from courses.models import Topic
 from learners.certificates import services as certificate_services
 from tests.certificates import factories as cert

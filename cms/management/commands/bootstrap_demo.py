@@ -5,7 +5,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.utils.module_loading import import_string
 
-from cms.demo import DEMO_PASSWORD, load_accounts, load_site
+from cms.demo import load_site
+from core.demo import DEMO_PASSWORD, load_accounts
 
 # Later rooms add their demo loaders here (each idempotent, each called with the command's stdout).
 EXTRA_DEMO_LOADERS: list[str] = [

@@ -6,7 +6,7 @@ import polib
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-OUR_APPS = ("cms", "courses", "learners", "campaigns")
+OUR_APPS = ("core", "cms", "courses", "learners", "campaigns")
 
 
 class Command(BaseCommand):

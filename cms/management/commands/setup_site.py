@@ -14,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from cms.roles import ADMINISTRATORS
 from cms.site_setup import empty_site
+from core.roles import ADMINISTRATORS
 
 # The variable createsuperuser reads too.
 PASSWORD_VARIABLE = "DJANGO_SUPERUSER_PASSWORD"  # noqa: S105 - a variable name, not a password

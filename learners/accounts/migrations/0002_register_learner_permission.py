@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from cms.roles import ADMINISTRATORS, TRAINERS, create_all_permissions, grant_model_perms
+from core.roles import ADMINISTRATORS, TRAINERS, create_all_permissions, grant_model_perms
 
 
 def grant(apps, schema_editor):

@@ -3,7 +3,7 @@
 from django import template
 from django.conf import settings
 
-from ..phone import mask_phone as _mask_phone
+from core.phone import mask_phone as _mask_phone
 
 register = template.Library()
 

@@ -27,7 +27,7 @@ def inline_static(path: str) -> str:
     return mark_safe(_read_static(path))  # noqa: S308 - our own static file, not user input
 
 
-@register.inclusion_tag("includes/language_switch.html", takes_context=True)
+@register.inclusion_tag("core/language_switch.html", takes_context=True)
 def language_switch(context) -> dict:
     """Links to this page in the other languages (the page's translation when it has one)."""
     request = context.get("request")
