@@ -96,7 +96,7 @@ def _selectors(campaign_id: int):
     """A callable that computes every figure the dashboard page shows, at the root region."""
     from bench.generate import officer
     from campaigns import dashboard
-    from campaigns.models import Campaign
+    from core.models import Campaign
 
     user, campaign = officer(), Campaign.objects.get(pk=campaign_id)
 

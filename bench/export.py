@@ -91,8 +91,9 @@ def child(campaign_id: int, region_code: str) -> dict:
     """Build the export in this process and measure it."""
     env.setup()
     from campaigns.dashboard import campaign_scope
-    from campaigns.models import Campaign, ExportLog, Region
+    from campaigns.models import ExportLog
     from campaigns.services.exports import export_build
+    from core.models import Campaign, Region
 
     from .generate import officer
 

@@ -29,7 +29,7 @@ LAG_BUDGET = "p95 ≤ 90 s from event to dashboard under the load run"
 def _snapshot(campaign_id: int) -> dict:
     from bench.generate import officer
     from campaigns import dashboard
-    from campaigns.models import Campaign
+    from core.models import Campaign
 
     scope = dashboard.campaign_scope(user=officer(), campaign=Campaign.objects.get(pk=campaign_id))
     figures = dashboard.kpis(scope)
@@ -58,8 +58,8 @@ def incremental(campaign_id: int, changed: int = CHANGED) -> dict:
     from django.contrib.auth import get_user_model
     from django.utils import timezone
 
-    from campaigns.models import Campaign
     from campaigns.services.rollups import rollup_rebuild, rollups_apply_changes
+    from core.models import Campaign
     from courses.models import LessonPage
     from learners.models import Enrollment, LearnerChange
     from learners.services import progress_record
@@ -68,7 +68,7 @@ def incremental(campaign_id: int, changed: int = CHANGED) -> dict:
 
     campaign = Campaign.objects.get(pk=campaign_id)
     lessons = {}
-    for course in campaign.courses.all():
+    for course in campaign.courses.specific():
         lessons[course.pk] = list(
             LessonPage.objects.child_of(course).live().values_list("pk", flat=True)
         )
@@ -165,8 +165,8 @@ def load_campaign(learner_ids: list[int]):
     """A campaign holding the load run's learners in the demo courses, built, so their progress
     moves its dashboard (they still start each course on their own, as the client does)."""
     from bench.generate import officer
-    from campaigns.models import Campaign, ProgramOffice
     from campaigns.services.rollups import rollup_rebuild
+    from core.models import Campaign, ProgramOffice
     from learners.services import enrollments_create_many
 
     from .generate import courses

@@ -139,7 +139,7 @@ def _code(*parts: int) -> str:
 
 def regions(shape: Shape) -> list:
     """The fictitious province's tree (created once); returns its villages."""
-    from campaigns.models import Region
+    from core.models import Region
 
     root = Region.objects.filter(code=ROOT_CODE).first()
     if root is None:
@@ -228,7 +228,7 @@ def generate(
     from django.db import transaction
     from django.utils import timezone
 
-    from campaigns.models import Campaign, Cohort, ProgramOffice
+    from core.models import Campaign, Cohort, ProgramOffice
     from learners.accounts.models import LearnerProfile
     from learners.certificates.models import Certificate
     from learners.models import Enrollment, LessonProgress, ProgressEvent

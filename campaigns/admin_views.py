@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.models import Region
+from core.phone import mask_phone
 from core.private_files import private_file_response
 
 from .charts import weekly_trend_svg
@@ -26,7 +28,7 @@ from .dashboard import (
     weekly_trend,
 )
 from .forms import RosterUploadForm
-from .models import ExportLog, Region, RosterImport
+from .models import ExportLog, RosterImport
 from .selectors import (
     campaign_is_editable,
     campaign_part_for,
@@ -34,17 +36,11 @@ from .selectors import (
     offices_visible,
 )
 from .services.exports import FORMATS, export_start
-from .services.exports import mask_phone as exports_mask_phone
 from .services.roster import INVALID, RosterFileError, roster_confirm, roster_preview
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 PREVIEW_VALID_ROWS_SHOWN = 200
-
-
-def mask_phone(phone: str) -> str:
-    """Mask a normalised number; leave what the officer typed wrongly visible to correct it."""
-    return exports_mask_phone(phone) if phone.startswith("+86") else phone
 
 
 class CampaignObjectMixin(WagtailAdminTemplateMixin):
@@ -79,7 +75,7 @@ class CampaignObjectMixin(WagtailAdminTemplateMixin):
         ]
 
     def shows_full_phones(self) -> bool:
-        return self.request.user.has_perm("campaigns.view_contact_details")
+        return self.request.user.has_perm("core.view_contact_details")
 
     def office_subtrees(self) -> tuple[str, ...] | None:
         """The region paths an office below the campaign's region works in (None: all of it)."""
@@ -97,7 +93,7 @@ class CampaignObjectMixin(WagtailAdminTemplateMixin):
 class RosterUploadView(CampaignObjectMixin, TemplateView):
     """Upload a CSV or XLSX roster; the next page previews it."""
 
-    permission = "campaigns.import_roster"
+    permission = "core.import_roster"
     page_title = _("Import a roster")
     template_name = "campaigns/admin/roster_upload.html"
 
@@ -130,7 +126,7 @@ class RosterUploadView(CampaignObjectMixin, TemplateView):
 class RosterPreviewView(CampaignObjectMixin, TemplateView):
     """Each row's outcome; the officer confirms to import the valid rows only."""
 
-    permission = "campaigns.import_roster"
+    permission = "core.import_roster"
     page_title = _("Roster preview")
     template_name = "campaigns/admin/roster_preview.html"
 
@@ -142,7 +138,12 @@ class RosterPreviewView(CampaignObjectMixin, TemplateView):
         roster = self.get_roster()
         full = self.shows_full_phones()
         rows = [
-            {**row, "phone_shown": row["phone"] if full else mask_phone(row["phone"])}
+            {
+                **row,
+                "phone_shown": row["phone"]
+                if full
+                else mask_phone(row["phone"], show_unparsed=True),
+            }
             for row in roster.rows
         ]
         context.update(
@@ -205,7 +206,7 @@ class DashboardMixin:
             "funnel": lesson_funnel(scope),
             "missed": missed_questions(scope),
             "export_urls": export_urls,
-            "can_export": self.request.user.has_perm("campaigns.export_figures"),
+            "can_export": self.request.user.has_perm("core.export_figures"),
             "village_level": Region.Level.VILLAGE,
         }
 
@@ -213,7 +214,7 @@ class DashboardMixin:
 class CampaignDashboardView(DashboardMixin, CampaignObjectMixin, TemplateView):
     """One campaign's figures, drillable from its region down to villages."""
 
-    permission = "campaigns.view_dashboard"
+    permission = "core.view_dashboard"
     page_title = _("Dashboard")
 
     def get_context_data(self, **kwargs):
@@ -237,7 +238,7 @@ class OfficeDashboardView(DashboardMixin, WagtailAdminTemplateMixin, TemplateVie
     page_title = _("Office dashboard")
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("campaigns.view_dashboard"):
+        if not request.user.has_perm("core.view_dashboard"):
             raise PermissionDenied
         self.office = get_object_or_404(offices_visible(user=request.user), pk=kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
@@ -263,7 +264,7 @@ class OfficeDashboardView(DashboardMixin, WagtailAdminTemplateMixin, TemplateVie
 
 
 def _start_export(request, *, scope, region, kind, fmt, campaign=None, office=None):
-    if not request.user.has_perm("campaigns.export_figures"):
+    if not request.user.has_perm("core.export_figures"):
         raise PermissionDenied
     if kind not in ExportLog.Kind.values or fmt not in FORMATS:
         raise Http404
@@ -285,7 +286,7 @@ def _start_export(request, *, scope, region, kind, fmt, campaign=None, office=No
 def campaign_export(request, pk: int, kind: str, fmt: str):
     """Export one campaign's figures or learners (logged)."""
     campaign = get_object_or_404(campaigns_visible(user=request.user), pk=pk)
-    if not request.user.has_perm("campaigns.view_dashboard"):
+    if not request.user.has_perm("core.view_dashboard"):
         raise PermissionDenied
     scope = campaign_scope(user=request.user, campaign=campaign)
     region = region_in_scope(scope, request.GET.get("region", ""))
@@ -319,7 +320,7 @@ class ExportListView(WagtailAdminTemplateMixin, TemplateView):
     template_name = "campaigns/admin/exports.html"
 
     def dispatch(self, request, *args, **kwargs):
-        if not request.user.has_perm("campaigns.export_figures"):
+        if not request.user.has_perm("core.export_figures"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -331,7 +332,7 @@ class ExportListView(WagtailAdminTemplateMixin, TemplateView):
 
 def export_download(request, pk: int):
     """Send a finished export file to the user who made it."""
-    if not request.user.has_perm("campaigns.export_figures"):
+    if not request.user.has_perm("core.export_figures"):
         raise PermissionDenied
     log = get_object_or_404(_own_exports(request.user), pk=pk)
     if log.user_id != request.user.pk or log.status != ExportLog.Status.READY or not log.file:
@@ -355,7 +356,7 @@ def campaign_poster(request, pk: int):
 
     from .poster import campaign_poster_pdf
 
-    if not request.user.has_perm("campaigns.view_campaign"):
+    if not request.user.has_perm("core.view_campaign"):
         raise PermissionDenied
     campaign = get_object_or_404(campaigns_visible(user=request.user), pk=pk)
     join_path = reverse("campaigns_join", kwargs={"code": campaign.join_code})
@@ -368,11 +369,11 @@ def campaign_poster(request, pk: int):
 
 # Who may pick regions: those who create or change campaigns, cohorts or offices.
 REGION_PICKERS = (
-    "campaigns.add_campaign",
-    "campaigns.change_campaign",
-    "campaigns.add_cohort",
-    "campaigns.change_cohort",
-    "campaigns.change_programoffice",
+    "core.add_campaign",
+    "core.change_campaign",
+    "core.add_cohort",
+    "core.change_cohort",
+    "core.change_programoffice",
 )
 
 

@@ -7,22 +7,29 @@ class CampaignsConfig(AppConfig):
     verbose_name = _("Campaigns")
 
     def ready(self) -> None:
-        from learners.accounts import privacy as registry
-        from learners.certificates.services import register_region_scope
+        from core import privacy as registry
 
         from .privacy import campaigns_erase
-        from .selectors import user_scope
 
         registry.register_eraser(campaigns_erase)
         self._keep_office_collections()
-        # Certificates are scoped by the same rule as every campaigns read (decision 0090).
-        register_region_scope(user_scope)
+        self._audit_exports()
+
+    def _audit_exports(self) -> None:
+        """Every export a user starts is in the audit log, whichever path saved it."""
+        from django.db.models.signals import post_save
+
+        from .audit import on_export_log_saved
+        from .models import ExportLog
+
+        post_save.connect(on_export_log_saved, sender=ExportLog, dispatch_uid="audit_export")
 
     def _keep_office_collections(self) -> None:
         """Each office's collection and group follow the office and its members (decision 0120)."""
         from django.db.models.signals import m2m_changed, post_delete, post_save
 
-        from .models import ProgramOffice
+        from core.models import ProgramOffice
+
         from .services import office_media
 
         post_save.connect(

@@ -12,14 +12,12 @@ from django.db.models import Min, Q, Sum
 from django.utils.translation import gettext_lazy as _
 from wagtail.models import Page
 
+from core.models import Campaign, Cohort, ProgramOffice, Region
+
 from .models import (
-    Campaign,
-    Cohort,
     CourseRollup,
     LessonRollup,
-    ProgramOffice,
     QuestionRollup,
-    Region,
     RegionRollup,
     RollupState,
     WeeklyRollup,

@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from core.demo import load_accounts
+from core.models import Campaign, Cohort, ProgramOffice, Region
 
-from .models import Campaign, Cohort, ProgramOffice, Region
 from .services import region_import
 from .services.office_media import office_collection_ensure
 
@@ -118,7 +118,7 @@ def _load_learners(campaign: Campaign, cohort: Cohort, trainer) -> None:
     from .services import campaign_enroll
     from .services.rollups import rollup_rebuild
 
-    courses = list(campaign.courses.all())
+    courses = list(campaign.courses.specific())
     for number, (name, village) in enumerate(DEMO_LEARNERS):
         learner = learner_register(
             name=name,

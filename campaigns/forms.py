@@ -10,8 +10,10 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
-from .codes import new_join_code, normalise_join_code
-from .models import JOIN_CODE_RULE, TARGET_NOT_POSITIVE, Campaign, Region
+from core.codes import new_join_code, normalise_join_code
+from core.models import JOIN_CODE_RULE, TARGET_NOT_POSITIVE, Campaign, Region
+from courses.models import CoursePage
+
 from .selectors import (
     campaigns_visible,
     offices_visible,
@@ -158,7 +160,9 @@ class CampaignForm(ScopedAdminForm):
         )
         if "courses" in self.fields:
             self.fields["courses"].widget = forms.CheckboxSelectMultiple()
-            self.fields["courses"].queryset = one_per_course(self.fields["courses"].queryset)
+            # The campaign names its courses through Wagtail's Page (core/models.py); only
+            # course pages are offered.
+            self.fields["courses"].queryset = one_per_course(CoursePage.objects.all())
 
 
 class CohortForm(ScopedAdminForm):

@@ -9,7 +9,7 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics, ttfonts
 from reportlab.pdfgen import canvas as pdfcanvas
 
-from .models import Campaign
+from core.models import Campaign
 
 WIDTH, HEIGHT = A4
 

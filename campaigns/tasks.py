@@ -47,7 +47,8 @@ def export_build_task(self, export_id: int, campaign_ids: list[int], cohort_ids)
 @shared_task(bind=True, max_retries=MAX_RETRIES, soft_time_limit=1800, time_limit=1900)
 def rollup_rebuild_task(self, campaign_id: int) -> None:
     """Rebuild one campaign's rollups."""
-    from .models import Campaign
+    from core.models import Campaign
+
     from .services.rollups import rollup_rebuild
 
     if not Campaign.objects.filter(pk=campaign_id).exists():

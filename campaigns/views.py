@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
+from core.codes import normalise_join_code
 from learners.models import Enrollment
 
-from .codes import normalise_join_code
 from .services import campaign_join, join_target_check
 
 JOINED = _("You have joined “%(campaign)s”. Your courses are waiting for you.")

@@ -13,8 +13,9 @@ from wagtail.admin.views.generic import history, usage
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.admin.widgets import HeaderButton
 
+from core.models import Campaign, Cohort, ProgramOffice, Region
+
 from .forms import CampaignForm, CohortForm, ProgramOfficeForm
-from .models import Campaign, Cohort, ProgramOffice, Region
 from .selectors import (
     campaign_is_editable,
     campaigns_editable,

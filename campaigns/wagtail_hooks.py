@@ -12,7 +12,7 @@ class ExportsMenuItem(MenuItem):
     """Shown only to users who may export campaign figures."""
 
     def is_shown(self, request):
-        return request.user.has_perm("campaigns.export_figures")
+        return request.user.has_perm("core.export_figures")
 
 
 @hooks.register("register_admin_viewset")

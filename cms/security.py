@@ -217,7 +217,7 @@ def on_user_post_save(sender, instance, created, raw=False, **kwargs) -> None:
     """Disabling an account signs it out everywhere at once (issue 8, point 1)."""
     if raw or created or instance.is_active or not getattr(instance, "_was_active", False):
         return
-    from .audit import USER_DEACTIVATED, audit_record
+    from core.audit import USER_DEACTIVATED, audit_record
 
     ended = user_sessions_end(user=instance)
     audit_record(action=USER_DEACTIVATED, target=instance, details={"sessions_ended": ended})

@@ -8,7 +8,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import BasePermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from .models import AuditLog
+from core.models import AuditLog
+
 from .security import ADMINISTRATORS
 
 

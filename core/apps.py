@@ -7,3 +7,16 @@ class CoreConfig(AppConfig):
     label = "core"
     verbose_name = _("Core")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from django.contrib.auth import get_user_model
+        from django.db.models.signals import m2m_changed
+
+        from .audit import on_user_groups_changed
+
+        # Role changes from any editor (Wagtail's user editor, scripts) are in the audit log.
+        m2m_changed.connect(
+            on_user_groups_changed,
+            sender=get_user_model().groups.through,
+            dispatch_uid="audit_user_groups",
+        )

@@ -25,8 +25,16 @@ def normalise_phone(raw: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def mask_phone(phone: str) -> str:
-    """+8613812345678 → 138****5678, for screens that must not show the whole number."""
+def mask_phone(phone: str | None, *, show_unparsed: bool = False) -> str:
+    """+8613812345678 → 138****5678, for screens and files that must not show the whole number.
+
+    Empty when there is no number. `show_unparsed` leaves a value that is not a normalised number
+    as it is: a roster preview shows the officer what they typed wrongly, to correct it.
+    """
+    if not phone:
+        return ""
+    if show_unparsed and not phone.startswith("+86"):
+        return phone
     national = phone.removeprefix("+86")
     if len(national) != 11:
         return "****"

@@ -172,10 +172,18 @@ def child_collection(apps, parent, name: str):
     return child
 
 
-def course_media_collection(apps=None):
-    """The "course media" collection under the root, created if missing (idempotent)."""
-    if apps is None:
-        from django.apps import apps
+def course_media():
+    """The "course media" collection under the root (at run time), created if missing."""
+    from wagtail.models import Collection
+
+    root = Collection.get_first_root_node()
+    existing = root.get_children().filter(name=COURSE_MEDIA_COLLECTION).first()
+    return existing or root.add_child(name=COURSE_MEDIA_COLLECTION)
+
+
+def course_media_collection(apps):
+    """The "course media" collection under the root, created if missing (idempotent); with the
+    historical models of a data migration."""
     Collection = apps.get_model("wagtailcore", "Collection")
     root = Collection.objects.filter(depth=1).order_by("path").first()
     return child_collection(apps, root, COURSE_MEDIA_COLLECTION)

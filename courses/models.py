@@ -140,9 +140,14 @@ class CourseIndexPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
 
     content_panels = [*Page.content_panels, FieldPanel("intro")]
 
-    parent_page_types = ["cms.HomePage"]
+    # The catalog hangs right under a site's home page, whatever the site shell's page type is
+    # (the shell, cms, lists this type among its subpages; courses does not name the room above).
     subpage_types = ["courses.CoursePage"]
     max_count_per_parent = 1
+
+    @classmethod
+    def can_create_at(cls, parent) -> bool:
+        return super().can_create_at(parent) and parent.depth == 2
 
     class Meta:
         verbose_name = _("course catalog")

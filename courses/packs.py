@@ -31,7 +31,7 @@ from wagtail.images.blocks import ImageChooserBlock
 from wagtail.models import Locale
 from wagtailmedia.blocks import AbstractMediaChooserBlock
 
-from core.roles import course_media_collection
+from core.roles import course_media
 
 from .checks import lesson_problems
 from .models import CourseIndexPage, CoursePage, LessonMedia, LessonPage, Topic
@@ -545,7 +545,7 @@ def _page_fields(model, data: dict, names: tuple[str, ...], images: dict, media:
 
 def _store_files(checked: CheckedPack, stored: list) -> tuple[dict, dict]:
     Image = get_image_model()
-    collection = course_media_collection()
+    collection = course_media()
     images, media = {}, {}
     for key, entry in checked.manifest.get("images", {}).items():
         data = checked.files[entry["file"]]

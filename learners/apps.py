@@ -7,7 +7,8 @@ class LearnersConfig(AppConfig):
     verbose_name = _("Learners")
 
     def ready(self) -> None:
-        from .accounts import privacy
+        from core import privacy
+
         from .privacy import learning_erase, learning_export
 
         privacy.register_exporter("learning_progress", learning_export)

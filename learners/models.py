@@ -28,7 +28,7 @@ class Enrollment(models.Model):
     # Campaign rows are kept while learners are enrolled in them: deleting a campaign must not
     # silently merge its enrollments into the learner's self-enrollment (uniqueness below).
     campaign = models.ForeignKey(
-        "campaigns.Campaign",
+        "core.Campaign",
         verbose_name=_("campaign"),
         null=True,
         blank=True,
@@ -36,7 +36,7 @@ class Enrollment(models.Model):
         related_name="enrollments",
     )
     cohort = models.ForeignKey(
-        "campaigns.Cohort",
+        "core.Cohort",
         verbose_name=_("cohort"),
         null=True,
         blank=True,

@@ -35,11 +35,11 @@ class ReminderRule(models.Model):
         CERTIFICATE = "certificate", _("Certificate ready for N days, not opened yet")
 
     campaign = models.ForeignKey(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reminder_rules"
+        "core.Campaign", on_delete=models.CASCADE, related_name="reminder_rules"
     )
     # Set for a trainer's rule: only learners of this cohort.
     cohort = models.ForeignKey(
-        "campaigns.Cohort",
+        "core.Cohort",
         null=True,
         blank=True,
         on_delete=models.CASCADE,
@@ -90,7 +90,7 @@ class ReminderBudget(models.Model):
     """How many reminder SMS a campaign may send per day, all its rules together."""
 
     campaign = models.OneToOneField(
-        "campaigns.Campaign", on_delete=models.CASCADE, related_name="reminder_budget"
+        "core.Campaign", on_delete=models.CASCADE, related_name="reminder_budget"
     )
     daily_sms = models.PositiveIntegerField(_("SMS per day"), default=DEFAULT_DAILY_BUDGET)
 
@@ -137,7 +137,7 @@ class ReminderSend(models.Model):
     enrollment = models.ForeignKey(
         "learners.Enrollment", on_delete=models.CASCADE, related_name="reminder_sends"
     )
-    campaign = models.ForeignKey("campaigns.Campaign", on_delete=models.CASCADE, related_name="+")
+    campaign = models.ForeignKey("core.Campaign", on_delete=models.CASCADE, related_name="+")
     day = models.DateField()
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     reason = models.CharField(max_length=12, choices=Reason.choices, blank=True)

@@ -12,9 +12,9 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Substr
 from django.utils import timezone
 
+from core.models import Cohort, Region
 from learners.models import Enrollment, LessonProgress, ProgressEvent
 
-from ..models import Cohort, Region
 from ..selectors import campaigns_editable, cohorts_visible
 from . import services
 from .models import ReminderRule, ReminderSend

@@ -26,7 +26,8 @@ from campaigns.dashboard import (
     region_breakdown,
     weekly_trend,
 )
-from campaigns.models import Campaign, Cohort, ExportLog, ProgramOffice, Region
+from campaigns.models import ExportLog
+from core.models import Campaign, Cohort, ProgramOffice, Region
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 FORMATS = ("csv", "xlsx")
@@ -39,13 +40,6 @@ def neutralise(value):
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def mask_phone(phone: str | None) -> str:
-    """+8613812345678 → 138****5678 (empty when there is no number)."""
-    from core.phone import mask_phone as learners_mask_phone
-
-    return learners_mask_phone(phone) if phone else ""
 
 
 def _full_phone(phone: str | None) -> str:
@@ -96,7 +90,7 @@ def learner_table(
     names come from three small lookups made once, so the query count does not grow with the
     number of rows and no model instance is built per row.
     """
-    from core.phone import mask_phone as phone_masked
+    from core.phone import mask_phone
     from courses.models import CoursePage
 
     enrollments = _learner_enrollments(scope, region)
@@ -137,7 +131,7 @@ def learner_table(
     def phone_cell(phone: str | None) -> str:
         if not phone:
             return ""
-        return _full_phone(phone) if full_phones else phone_masked(phone)
+        return _full_phone(phone) if full_phones else mask_phone(phone)
 
     def rows():
         for (
@@ -335,7 +329,7 @@ def _export_log_create(*, user, scope, region, kind, file_format, campaign, offi
         file_format=file_format,
         region_code=region.code,
         full_phone_numbers=kind == ExportLog.Kind.LEARNERS
-        and user.has_perm("campaigns.view_contact_details"),
+        and user.has_perm("core.view_contact_details"),
         status=ExportLog.Status.PENDING,
     )
     if kind == ExportLog.Kind.LEARNERS and learner_count(scope) > INLINE_ROW_LIMIT:

@@ -7,8 +7,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.codes import normalise_join_code
-from campaigns.models import JOIN_CODE_VALIDATOR, Campaign, Cohort
+from core.codes import normalise_join_code
+from core.models import JOIN_CODE_VALIDATOR, Campaign, Cohort
 
 CODE_UNKNOWN = _("There is no campaign with this code. Check the code with your trainer.")
 CODE_EXPIRED = _("This campaign ended on %(date)s; its code can no longer be used.")
@@ -53,7 +53,7 @@ def campaign_enroll(
     from learners.services import enrollment_create
 
     if courses is None:
-        courses = list(campaign.courses.all())
+        courses = list(campaign.courses.specific())
     with transaction.atomic():
         for course in courses:
             enrollment_create(learner=learner, course=course, campaign=campaign, cohort=cohort)

@@ -13,9 +13,8 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.models import Collection
 
+from core.models import ProgramOffice
 from core.roles import OFFICE_COLLECTION_PERMISSIONS, OFFICES_COLLECTION, grant_collection_perms
-
-from ..models import ProgramOffice
 
 
 def office_group_name(office: ProgramOffice) -> str:

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from campaigns.models import Region
+from core.models import Region
 
 LEVELS = [level for level, _label in Region.Level.choices]
 # How many leading digits of the 12-digit code identify a division at each level (GB/T 2260 and

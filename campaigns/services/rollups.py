@@ -41,17 +41,15 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from campaigns.models import (
-    Campaign,
-    Cohort,
     CourseRollup,
     LearnerRollup,
     LessonRollup,
     QuestionRollup,
-    Region,
     RegionRollup,
     RollupState,
     WeeklyRollup,
 )
+from core.models import Campaign, Cohort, Region
 
 ACTIVE_WINDOW = datetime.timedelta(days=7)
 ROLLUP_MODELS = (RegionRollup, CourseRollup, WeeklyRollup, LessonRollup, QuestionRollup)

@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
-from campaigns.models import Campaign, Cohort, Region, RosterImport
+from campaigns.models import RosterImport
+from core.models import Campaign, Cohort, Region
+from learners.models import Enrollment
 
 MAX_ROWS = 20_000
 # Above this many rows the import runs in a Celery worker instead of the request.
@@ -186,12 +188,10 @@ def _phones_outside(phones: Iterable[str], region_paths: tuple[str, ...]) -> set
     one of the subtrees. Anyone else's number must not be matched, enrolled or even called
     "registered" by this office's roster (issue 16, finding 1).
     """
-    from django.apps import apps
     from django.db.models import Q
 
     from learners.accounts.models import LearnerProfile
 
-    enrollment_model = apps.get_model("learners", "Enrollment")
     outside: set[str] = set()
     phones = list(phones)
     for start in range(0, len(phones), 1000):  # SQLite caps the number of query parameters
@@ -215,7 +215,7 @@ def _phones_outside(phones: Iterable[str], region_paths: tuple[str, ...]) -> set
             enrolled_q |= Q(campaign__region__path__startswith=path)
             enrolled_q |= Q(cohort__village__path__startswith=path)
         inside_users = set(
-            enrollment_model.objects.filter(
+            Enrollment.objects.filter(
                 enrolled_q, learner_id__in=[user for _phone, user, _code in profiles]
             ).values_list("learner_id", flat=True)
         )
@@ -367,7 +367,7 @@ def roster_preview(
     within: tuple[str, ...] | None = None,
 ) -> RosterImport:
     """Parse and validate a roster file and keep the preview for the officer to confirm."""
-    from campaigns.selectors import user_scope
+    from core.scope import user_scope
 
     scope = user_scope(uploaded_by) if uploaded_by is not None else None
     rows = roster_validate(
@@ -425,7 +425,7 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     if roster.status == RosterImport.Status.DONE:
         return roster
     campaign = roster.campaign
-    courses = list(campaign.courses.all())
+    courses = list(campaign.courses.specific())
     valid = [r for r in roster.rows if r["outcome"] != INVALID]
     for start in range(roster.processed_count, len(valid), BATCH_ROWS):
         batch = valid[start : start + BATCH_ROWS]

@@ -20,7 +20,8 @@ from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
-from ..models import Region
+from core.models import Region
+
 from . import codes
 from .forms import SessionForm, WalkInForm
 from .selectors import attendance_dashboard, session_roster, sessions_visible
@@ -53,7 +54,7 @@ class SessionListView(WagtailAdminTemplateMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         sessions = sessions_visible(user=self.request.user).order_by("-starts_at")[:200]
         context["sessions"] = sessions
-        if self.request.user.has_perm("campaigns.export_figures"):
+        if self.request.user.has_perm("core.export_figures"):
             from ..selectors import offices_visible
 
             context["offices"] = offices_visible(user=self.request.user).order_by("region__path")
@@ -305,7 +306,7 @@ class SessionFiguresView(WagtailAdminTemplateMixin, TemplateView):
         from ..dashboard import campaign_scope, region_in_scope
         from ..selectors import campaigns_visible
 
-        if not request.user.has_perm("campaigns.view_dashboard"):
+        if not request.user.has_perm("core.view_dashboard"):
             raise PermissionDenied
         self.campaign = get_object_or_404(campaigns_visible(user=request.user), pk=kwargs["pk"])
         scope = campaign_scope(user=request.user, campaign=self.campaign)
@@ -368,7 +369,7 @@ class MonthlyReportView(WagtailAdminTemplateMixin, TemplateView):
     def dispatch(self, request, *args, **kwargs):
         from ..selectors import offices_visible
 
-        if not request.user.has_perm("campaigns.export_figures"):
+        if not request.user.has_perm("core.export_figures"):
             raise PermissionDenied
         self.office = get_object_or_404(offices_visible(user=request.user), pk=kwargs["pk"])
         self.month = _month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
@@ -398,7 +399,7 @@ def monthly_report_download(request, pk: int, fmt: str):
     from ..selectors import offices_visible
     from .report import monthly_report, report_pdf, report_xlsx
 
-    if not request.user.has_perm("campaigns.export_figures"):
+    if not request.user.has_perm("core.export_figures"):
         raise PermissionDenied
     if fmt not in ("xlsx", "pdf"):
         raise Http404

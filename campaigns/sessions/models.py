@@ -17,7 +17,7 @@ class TrainingSession(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cohort = models.ForeignKey(
-        "campaigns.Cohort",
+        "core.Cohort",
         verbose_name=_("cohort"),
         on_delete=models.PROTECT,
         related_name="training_sessions",
@@ -30,7 +30,7 @@ class TrainingSession(models.Model):
         related_name="+",
     )
     village = models.ForeignKey(
-        "campaigns.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
+        "core.Region", verbose_name=_("village"), on_delete=models.PROTECT, related_name="+"
     )
     place = models.CharField(_("place"), max_length=120, blank=True)
     starts_at = models.DateTimeField(_("starts at"))

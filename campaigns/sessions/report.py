@@ -15,7 +15,8 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ..models import ProgramOffice, Region
+from core.models import ProgramOffice, Region
+
 from ..selectors import campaigns_visible
 from .models import Attendance
 from .selectors import sessions_visible

@@ -15,7 +15,8 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Substr, TruncWeek
 from django.utils import timezone
 
-from ..models import Campaign, Region
+from core.models import Campaign, Region
+
 from ..selectors import campaign_part_for, cohorts_visible
 from .models import Attendance, TrainingSession
 
@@ -188,7 +189,7 @@ def attendance_figures(
 def _labels(by: str, keys) -> dict:
     from django.contrib.auth import get_user_model
 
-    from ..models import Cohort
+    from core.models import Cohort
 
     if by == "region":
         return dict(Region.objects.filter(path__in=keys).values_list("path", "name"))

@@ -14,7 +14,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..models import Cohort, Region
+from core.models import Cohort, Region
+
 from ..selectors import cohorts_visible
 from . import codes
 from .models import Attendance, TrainingSession

@@ -9,6 +9,8 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import links, privacy
+        from core import privacy
+
+        from . import links
 
         privacy.register_eraser(links.sign_in_links_erase)

@@ -37,7 +37,8 @@ def user_by_phone(*, phone: str) -> AbstractBaseUser | None:
 
 def personal_data_collect(*, user: AbstractBaseUser) -> dict:
     """Everything stored about `user`: the account's own data, then each registered room's."""
-    from . import privacy
+    from core import privacy
+
     from .models import ConsentRecord
 
     profile = LearnerProfile.objects.filter(user=user).first()

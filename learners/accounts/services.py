@@ -19,10 +19,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from core import privacy
 from core.phone import normalise_phone
 from learners.changes import learners_changed
 
-from . import privacy
 from .models import ConsentRecord, LearnerProfile
 
 PHONE_TAKEN = _("This mobile number already belongs to another account.")

@@ -1,7 +1,6 @@
 """Certificate registry screens beyond the listing: revoke, re-issue and bulk print."""
 
 from django import forms
-from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -13,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from core.models import Cohort, Region
 from core.private_files import private_file_response
 
 from . import services
@@ -49,8 +49,7 @@ class PrintForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         scope = services.certificate_scope(user)
-        cohort_model = apps.get_model("campaigns", "Cohort")
-        cohorts = cohort_model.objects.select_related("campaign", "village")
+        cohorts = Cohort.objects.select_related("campaign", "village")
         if not scope.everything:
             condition = None
             for path in scope.region_paths:
@@ -63,7 +62,7 @@ class PrintForm(forms.Form):
         data = super().clean()
         code = data.get("village_code")
         if code:
-            region = apps.get_model("campaigns", "Region").objects.filter(code=code).first()
+            region = Region.objects.filter(code=code).first()
             if region is None:
                 raise ValidationError({"village_code": _("No region has this code.")})
             data["region"] = region
@@ -236,8 +235,7 @@ def filter_labels(filters: dict[str, str], user) -> list[str]:
             )
             labels.append(f"{label}: {name or '—'}")
     if "region" in filters:
-        region_model = apps.get_model("campaigns", "Region")
-        name = region_model.objects.filter(code=filters["region"]).values_list("name", flat=True)
+        name = Region.objects.filter(code=filters["region"]).values_list("name", flat=True)
         labels.append(_("Region: %(name)s") % {"name": name.first() or filters["region"]})
     return [str(label) for label in labels]
 

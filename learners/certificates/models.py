@@ -62,7 +62,7 @@ class Certificate(models.Model):
         "courses.CoursePage", verbose_name=_("course"), on_delete=models.PROTECT, related_name="+"
     )
     campaign = models.ForeignKey(
-        "campaigns.Campaign",
+        "core.Campaign",
         verbose_name=_("campaign"),
         null=True,
         blank=True,
@@ -70,7 +70,7 @@ class Certificate(models.Model):
         related_name="+",
     )
     cohort = models.ForeignKey(
-        "campaigns.Cohort",
+        "core.Cohort",
         verbose_name=_("cohort"),
         null=True,
         blank=True,
@@ -78,7 +78,7 @@ class Certificate(models.Model):
         related_name="+",
     )
     office = models.ForeignKey(
-        "campaigns.ProgramOffice",
+        "core.ProgramOffice",
         verbose_name=_("issuing office"),
         null=True,
         blank=True,
@@ -86,7 +86,7 @@ class Certificate(models.Model):
         related_name="+",
     )
     region = models.ForeignKey(
-        "campaigns.Region",
+        "core.Region",
         verbose_name=_("region"),
         null=True,
         blank=True,
@@ -243,10 +243,10 @@ class PrintBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     cohort = models.ForeignKey(
-        "campaigns.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Cohort", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     region = models.ForeignKey(
-        "campaigns.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "core.Region", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The registry's filters when printed from its list (campaign, course, region, search).
     filters = models.JSONField(default=dict, blank=True)

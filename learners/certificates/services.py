@@ -13,7 +13,6 @@ from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
-from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,7 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.links import site_url
+from core.models import Cohort, ProgramOffice, Region
+from core.scope import user_scope
+from learners.accounts.models import LearnerProfile
 from learners.changes import learners_changed
+from learners.models import Enrollment
 from learners.outbox.services import broker_connection
 
 from . import credential, render
@@ -91,8 +94,7 @@ def _learner_identity(user) -> tuple[str, str]:
 
 
 def _default_office():
-    office_model = apps.get_model("campaigns", "ProgramOffice")
-    return office_model.objects.filter(is_default=True).select_related("region").first()
+    return ProgramOffice.objects.filter(is_default=True).select_related("region").first()
 
 
 def _seal_bytes(office) -> bytes | None:
@@ -242,8 +244,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
     certificate per (learner, course, campaign) is guaranteed by the database, so concurrent calls
     converge on the same row.
     """
-    enrollment_model = apps.get_model("learners", "Enrollment")
-    enrollment = enrollment_model.objects.select_related("learner", "course").get(pk=enrollment_id)
+    enrollment = Enrollment.objects.select_related("learner", "course").get(pk=enrollment_id)
     if enrollment.completed_at is None or not _course_has_certificate(enrollment.course):
         return None
     key = {
@@ -274,12 +275,11 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
 
 def _learner_village(learner_id: int):
     """The region of the learner's own village code, if it names one."""
-    profile_model = apps.get_model("accounts", "LearnerProfile")
-    code = profile_model.objects.filter(user_id=learner_id).values_list("village_code", flat=True)
+    code = LearnerProfile.objects.filter(user_id=learner_id).values_list("village_code", flat=True)
     code = code.first()
     if not code:
         return None
-    return apps.get_model("campaigns", "Region").objects.filter(code=code).first()
+    return Region.objects.filter(code=code).first()
 
 
 def _new_certificate(enrollment) -> Certificate:
@@ -367,26 +367,10 @@ class CertificateScope:
         return bool(path) and any(path.startswith(p) for p in self.region_paths)
 
 
-# The project has one region scope (campaigns.selectors.user_scope, decision 0090). This room
-# sits below campaigns and may not import it, so campaigns registers it here when it starts.
-_region_scope = None
-
-
-def register_region_scope(function) -> None:
-    """Called by the campaigns room: `function(user)` returns an object with `everything` and
-    `region_paths` (the region subtrees of the user's offices)."""
-    global _region_scope
-    _region_scope = function
-
-
 def certificate_scope(user) -> CertificateScope:
     """The certificates a staff user may see, from the project's one region scope: every region
     for administrators, the subtrees of their offices for officers; nothing otherwise."""
-    if not user.is_authenticated or not user.is_active:
-        return CertificateScope(everything=False, region_paths=())
-    if _region_scope is None:  # campaigns not installed: only superusers see certificates
-        return CertificateScope(everything=user.is_superuser, region_paths=())
-    scope = _region_scope(user)
+    scope = user_scope(user)
     return CertificateScope(everything=scope.everything, region_paths=tuple(scope.region_paths))
 
 
@@ -482,9 +466,9 @@ def print_batch_create(
     if total == 0:
         raise ValidationError(NOTHING_TO_PRINT)
     if cohort_id:
-        title = str(apps.get_model("campaigns", "Cohort").objects.get(pk=cohort_id))
+        title = str(Cohort.objects.get(pk=cohort_id))
     elif region_id:
-        title = str(apps.get_model("campaigns", "Region").objects.get(pk=region_id))
+        title = str(Region.objects.get(pk=region_id))
     batch = PrintBatch.objects.create(
         requested_by=by,
         cohort_id=cohort_id,
@@ -518,7 +502,7 @@ def _apply_filters(queryset: QuerySet[Certificate], filters: dict[str, str]):
         if key in filters:
             queryset = queryset.filter(**{f"{key}_id": number(key)})
     if "region" in filters:
-        region = apps.get_model("campaigns", "Region").objects.filter(code=filters["region"])
+        region = Region.objects.filter(code=filters["region"])
         path = region.values_list("path", flat=True).first()
         queryset = queryset.filter(region__path__startswith=path) if path else queryset.none()
     if "q" in filters:
@@ -537,7 +521,7 @@ def print_batch_certificates(
     if cohort_id:
         queryset = queryset.filter(cohort_id=cohort_id)
     if region_id:
-        region = apps.get_model("campaigns", "Region").objects.get(pk=region_id)
+        region = Region.objects.get(pk=region_id)
         queryset = queryset.filter(region__path__startswith=region.path)
     if filters:
         queryset = _apply_filters(queryset, filters)

@@ -1,7 +1,6 @@
 """The certificate registry in the Wagtail admin: search, filters, revoke, re-issue, bulk print."""
 
 import django_filters
-from django.apps import apps
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -14,6 +13,8 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets import HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
+
+from core.models import Campaign, Region
 
 from .models import Certificate
 from .selectors import certificates_visible
@@ -49,12 +50,11 @@ class CertificateFilterSet(WagtailFilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         # The campaign list names only campaigns the user has certificates of (no other titles).
         if request is not None:
-            campaign_model = apps.get_model("campaigns", "Campaign")
             ids = certificates_visible(user=request.user).values("campaign_id")
-            self.filters["campaign"].queryset = campaign_model.objects.filter(pk__in=ids)
+            self.filters["campaign"].queryset = Campaign.objects.filter(pk__in=ids)
 
     def filter_region(self, queryset, name, value):
-        region = apps.get_model("campaigns", "Region").objects.filter(code=value.strip()).first()
+        region = Region.objects.filter(code=value.strip()).first()
         if region is None:
             return queryset.none()
         return queryset.filter(region__path__startswith=region.path)

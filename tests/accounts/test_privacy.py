@@ -5,7 +5,7 @@ import json
 import pytest
 from django.contrib.auth import get_user_model
 
-from learners.accounts import privacy
+from core import privacy
 from learners.accounts.models import ConsentRecord, LearnerProfile
 from learners.accounts.services import account_erase, consent_record
 

@@ -75,7 +75,7 @@ def test_stored_values_read_back_as_the_orm_would_store_them(two_courses):
 
 
 def test_purge_removes_everything_generated_and_keeps_the_rest(two_courses, django_user_model):
-    from campaigns.models import Campaign, Region
+    from core.models import Campaign, Region
 
     kept = django_user_model.objects.create(username="someone")
     summary = generate.generate(learners=10, label="t", shape=generate.Shape(1, 1, 1, 1))

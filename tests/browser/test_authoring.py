@@ -6,7 +6,7 @@ from django.core.files.base import ContentFile
 from wagtail.models import Locale
 
 from core.demo import DEMO_PASSWORD
-from core.roles import course_media_collection
+from core.roles import course_media
 from courses.models import CourseIndexPage, CoursePage, LessonMedia, LessonPage
 from courses.selectors import lesson_quiz_key
 from tests.demo_snapshot import load_demo
@@ -23,9 +23,7 @@ DESK = {"width": 1280, "height": 900}
 def demo_site(transactional_db):
     load_demo()
     # Where a trainer's uploads go and the only collection trainers choose from (decision 0120).
-    narration = LessonMedia(
-        title="相册讲解", type="audio", duration=3, collection=course_media_collection()
-    )
+    narration = LessonMedia(title="相册讲解", type="audio", duration=3, collection=course_media())
     narration.file.save("album.mp3", ContentFile(b"ID3" + b"\0" * 1024), save=False)
     narration.save()
     return narration

@@ -5,8 +5,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from campaigns.models import Campaign
 from core.demo import DEMO_PASSWORD
+from core.models import Campaign
 from tests.demo_snapshot import load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -13,10 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from campaigns.models import Cohort, ExportLog, TrainingSession
+from campaigns.models import ExportLog, TrainingSession
 from campaigns.services import campaign_join
 from campaigns.sessions import codes
 from core.demo import DEMO_PASSWORD
+from core.models import Cohort
 from tests.campaigns.factories import UserFactory
 from tests.conftest import PHONE
 from tests.demo_snapshot import load_demo

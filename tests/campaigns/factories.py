@@ -6,8 +6,8 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from campaigns.models import Campaign, Cohort, ProgramOffice, Region
 from campaigns.services.regions import region_level_from_code
+from core.models import Campaign, Cohort, ProgramOffice, Region
 
 
 def add_region(code: str, name: str, parent: Region | None = None) -> Region:

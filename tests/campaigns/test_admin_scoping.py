@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from campaigns.models import Campaign, Cohort
+from core.models import Campaign, Cohort
 from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
 
 from .factories import CampaignFactory, CohortFactory, ProgramOfficeFactory, UserFactory

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 from wagtail.models import Locale
 
-from campaigns.models import Campaign, Cohort
+from core.models import Campaign, Cohort
 from core.roles import PROGRAM_OFFICERS
 
 from .factories import CampaignFactory, ProgramOfficeFactory, UserFactory, make_course

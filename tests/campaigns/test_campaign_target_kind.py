@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campaigns.dashboard import kpis, office_scope
-from campaigns.models import Campaign
 from campaigns.sessions.selectors import attendance_figures
 from campaigns.sessions.services import attendance_tick
+from core.models import Campaign
 from core.roles import PROGRAM_OFFICERS
 
 from .factories import CampaignFactory, ProgramOfficeFactory, UserFactory

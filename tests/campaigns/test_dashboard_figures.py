@@ -25,8 +25,8 @@ from campaigns.dashboard import (
     region_breakdown,
     weekly_trend,
 )
-from campaigns.models import Cohort, Region
 from campaigns.services.rollups import rollup_rebuild, week_start
+from core.models import Cohort, Region
 from courses.models import LessonPage
 from courses.selectors import lesson_quiz_key
 from learners.accounts.models import LearnerProfile
@@ -90,7 +90,7 @@ def dataset(tree):
             if rng.random() < 0.45:
                 continue
             cohort = rng.choice([*cohorts[campaign.pk], None])
-            for course in campaign.courses.all():
+            for course in campaign.courses.specific():
                 if rng.random() < 0.2:
                     continue
                 # Now and then an enrollment carries another cohort (the lowest id counts).
@@ -368,9 +368,9 @@ class CampaignCourses:
     @staticmethod
     @functools.cache
     def of(campaign_id):
-        from campaigns.models import Campaign
+        from core.models import Campaign
 
-        return list(Campaign.objects.get(pk=campaign_id).courses.all())
+        return list(Campaign.objects.get(pk=campaign_id).courses.specific())
 
 
 class CampaignLessons:
@@ -542,11 +542,11 @@ def random_changes(rng, dataset):
     # Enrollments, one by one (join code) and in bulk (roster import).
     cohort1 = Cohort.objects.filter(campaign=camp1).order_by("pk").first()
     for profile in learners[12:18]:
-        for course in camp1.courses.all():
+        for course in camp1.courses.specific():
             enrollment_create(learner=profile.user, course=course, campaign=camp1, cohort=cohort1)
     enrollments_create_many(
         campaign=camp2,
-        courses=list(camp2.courses.all()),
+        courses=list(camp2.courses.specific()),
         cohort_of={p.user_id: Cohort.objects.get(campaign=camp2).pk for p in learners[18:26]},
     )
     # Certificates issued for completed enrollments, and some revoked.

@@ -48,7 +48,7 @@ def add_learners(campaign, count, villages, cohorts, start=0):
         LearnerProfile.objects.create(
             user=user, display_name=f"学员{n}", village_code=villages[n % len(villages)].code
         )
-        for course in campaign.courses.all():
+        for course in campaign.courses.specific():
             enrollment_create(
                 learner=user, course=course, campaign=campaign, cohort=cohorts[n % len(cohorts)]
             )

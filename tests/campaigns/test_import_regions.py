@@ -4,8 +4,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from campaigns.demo import DEMO_REGIONS
-from campaigns.models import Region
 from campaigns.services import ImportRejected, region_import
+from core.models import Region
 
 pytestmark = pytest.mark.django_db
 

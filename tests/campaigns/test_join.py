@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from campaigns.codes import JOIN_CODE_ALPHABET, random_join_code
+from core.codes import JOIN_CODE_ALPHABET, random_join_code
 
 from .factories import CampaignFactory, CohortFactory, ProgramOfficeFactory
 

@@ -8,10 +8,11 @@ from collections import defaultdict
 import pytest
 from django.utils import timezone
 
-from campaigns.models import Attendance, Region, TrainingSession
+from campaigns.models import Attendance, TrainingSession
 from campaigns.services import campaign_enroll
 from campaigns.sessions.selectors import attendance_figures, sessions_visible
 from campaigns.sessions.services import attendance_tick, session_schedule
+from core.models import Region
 from learners.models import Enrollment
 from tests.learners.factories import learner
 

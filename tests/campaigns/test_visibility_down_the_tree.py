@@ -12,10 +12,10 @@ import pytest
 from django.urls import reverse
 
 from campaigns.dashboard import campaign_scope, cohort_breakdown, kpis
-from campaigns.models import Cohort
 from campaigns.selectors import campaigns_editable, campaigns_visible, cohorts_visible
 from campaigns.services.rollups import rollup_rebuild
 from campaigns.services.roster import roster_preview
+from core.models import Cohort
 from core.roles import PROGRAM_OFFICERS
 from learners.accounts.models import LearnerProfile
 from learners.certificates.models import Certificate

@@ -37,7 +37,7 @@ def seal_image() -> WagtailImage:
 
 def regions():
     """A province with two counties, each with a village (created once per test)."""
-    from campaigns.models import Region
+    from core.models import Region
 
     if not Region.objects.filter(code="610000000000").exists():
         province = add_region("610000000000", "陕西省")

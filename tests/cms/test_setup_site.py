@@ -6,7 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from wagtail.models import Site
 
-from campaigns.models import Campaign
+from core.models import Campaign
 from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, ROLES
 from courses.models import CourseIndexPage, CoursePage
 

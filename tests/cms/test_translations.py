@@ -118,7 +118,7 @@ def test_no_two_of_our_catalogues_translate_the_same_string_differently():
 
 
 def test_words_with_two_meanings_read_right_in_each_place():
-    from campaigns.models import Region
+    from core.models import Region
     from courses.models import TOPIC_ICONS, CoursePage
     from learners.accounts.models import LearnerProfile
 

@@ -6,8 +6,8 @@ from allauth.usersessions.models import UserSession
 from django.contrib.sessions.models import Session
 from django.urls import reverse
 
-from cms.audit import USER_DEACTIVATED
-from cms.models import AuditLog
+from core.audit import USER_DEACTIVATED
+from core.models import AuditLog
 
 from .factories import STAFF_PASSWORD, StaffFactory
 

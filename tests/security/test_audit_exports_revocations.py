@@ -3,8 +3,8 @@
 import pytest
 
 from campaigns.models import ExportLog
-from cms.audit import CERTIFICATE_REVOKED, EXPORT_REQUESTED
-from cms.models import AuditLog
+from core.audit import CERTIFICATE_REVOKED, EXPORT_REQUESTED
+from core.models import AuditLog
 from learners.certificates import services
 from tests.certificates import factories as certificate_factories
 from tests.certificates.conftest import _signing_key, test_signing_key  # noqa: F401

@@ -3,8 +3,8 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from cms.audit import ROLE_ADDED, ROLE_REMOVED, audit_record
-from cms.models import AuditLog
+from core.audit import ROLE_ADDED, ROLE_REMOVED, audit_record
+from core.models import AuditLog
 
 from .factories import StaffFactory
 

@@ -181,7 +181,7 @@ def _region_objects(world) -> dict[str, dict]:
     from campaigns.models import ExportLog
     from campaigns.reminders.models import ReminderRule
     from campaigns.sessions.models import TrainingSession
-    from cms.models import AuditLog
+    from core.models import AuditLog
     from courses.models import CoursePage, LessonMedia, Topic
     from learners.certificates.models import PrintBatch
 

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 from wagtail.search.models import IndexEntry
 
-from cms.models import AuditLog
+from core.models import AuditLog
 from learners.accounts.services import account_erase
 from learners.certificates import services as certificate_services
 from learners.certificates.models import Certificate, CertificateJob
@@ -80,7 +80,7 @@ def test_the_public_check_of_a_deleted_learners_certificate_says_revoked_and_nam
 
 
 def test_a_failed_erasure_keeps_the_files(certified, django_capture_on_commit_callbacks):
-    from learners.accounts import privacy
+    from core import privacy
 
     def broken(user):
         raise RuntimeError("a room failed")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from campaigns.codes import normalise_join_code
+from core.codes import normalise_join_code
 from learners.models import Enrollment, LessonProgress, ProgressEvent, QuizAttempt
 from tests.campaigns.factories import CampaignFactory, CohortFactory, ProgramOfficeFactory
 from tests.learners.factories import learner, lessons_of, make_course

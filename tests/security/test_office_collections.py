@@ -19,7 +19,7 @@ from PIL import Image as PILImage
 from wagtail.images import get_image_model
 from wagtail.models import Collection, GroupCollectionPermission
 
-from campaigns.models import ProgramOffice
+from core.models import ProgramOffice
 from core.roles import COURSE_MEDIA_COLLECTION, OFFICES_COLLECTION, PROGRAM_OFFICERS, TRAINERS
 from courses.models import LessonMedia
 from tests.campaigns.factories import ProgramOfficeFactory, UserFactory, add_region

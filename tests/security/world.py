@@ -14,7 +14,7 @@ from wagtail.images import get_image_model
 from wagtail.models import Collection, Locale, Site, Task, Workflow
 
 from campaigns.models import ExportLog
-from cms.audit import audit_record
+from core.audit import audit_record
 from core.roles import ADMINISTRATORS, PROGRAM_OFFICERS, TRAINERS
 from courses.models import Topic
 from learners.certificates import services as certificate_services

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
-from campaigns.models import Campaign
 from campaigns.services.rollups import rollup_rebuild
+from core.models import Campaign
 
 
 class Command(BaseCommand):

@@ -1,7 +1,8 @@
 """The audit log: who exported, revoked or changed a role, when and from where.
 
-Other rooms call `audit_record` from their services (exports, certificate revocations); role
-changes are recorded here from the `m2m_changed` signal of `User.groups`, because Wagtail's user
+Other rooms record their own actions with `audit_record` (campaigns/audit.py for exports,
+learners/certificates/audit.py for revocations); role changes are recorded here from the
+`m2m_changed` signal of `User.groups`, because Wagtail's user
 editor and `manage.py` scripts change groups without going through any service of ours
 (docs/decisions/0052-audit-log.md).
 """
@@ -101,48 +102,6 @@ def on_user_groups_changed(sender, instance, action, reverse, model, pk_set, **k
 
 EXPORT_REQUESTED = "export.requested"
 CERTIFICATE_REVOKED = "certificate.revoked"
-
-
-def on_export_log_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    """Every export a user starts (campaigns.ExportLog) is also in the audit log."""
-    if raw or not created:
-        return
-    audit_record(
-        actor=instance.user,
-        action=EXPORT_REQUESTED,
-        target=instance,
-        details={
-            "kind": instance.kind,
-            "format": instance.file_format,
-            "region_code": instance.region_code,
-            "campaign_id": instance.campaign_id,
-            "full_phone_numbers": instance.full_phone_numbers,
-        },
-    )
-
-
-def on_certificate_pre_save(sender, instance, raw=False, **kwargs) -> None:
-    """Remember the status before this save, to see the moment of revocation."""
-    if raw or instance.pk is None:
-        return
-    instance._audit_previous_status = (
-        sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
-    )
-
-
-def on_certificate_saved(sender, instance, created, raw=False, **kwargs) -> None:
-    """A certificate that has just become revoked is recorded with who and why."""
-    revoked = sender.Status.REVOKED
-    if raw or instance.status != revoked:
-        return
-    if not created and getattr(instance, "_audit_previous_status", None) == revoked:
-        return
-    audit_record(
-        actor=instance.revoked_by,
-        action=CERTIFICATE_REVOKED,
-        target=instance,
-        details={"reason": instance.revoke_reason},
-    )
 
 
 def action_label(action: str) -> str:

@@ -24,10 +24,8 @@ def normalise_join_code(raw: str) -> str:
 
 def new_join_code() -> str:
     """A join code not used by any campaign or cohort (model field default)."""
-    from django.apps import apps
+    from .models import Campaign, Cohort  # the models use this as a field default
 
-    Campaign = apps.get_model("campaigns", "Campaign")
-    Cohort = apps.get_model("campaigns", "Cohort")
     while True:
         code = random_join_code()
         if not (
