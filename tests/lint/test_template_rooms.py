@@ -43,8 +43,7 @@ def _scan(root: Path) -> list[str]:
 
 
 def test_the_repository_passes():
-    result = _run(ROOT)
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert _scan(ROOT) == []
 
 
 def test_a_template_including_a_higher_rooms_template_fails(rooms):
