@@ -3,6 +3,8 @@
 from pathlib import Path
 
 import pytest
+from django.template import engines
+from django.template.utils import get_app_template_dirs
 
 from tests.lint import scripts
 
@@ -131,3 +133,19 @@ def test_one_name_in_two_rooms_is_reported(rooms):
     assert _scan(rooms) == [
         "blocks/audio.html: provided by courses and learners (one room per name)"
     ]
+
+
+def test_the_rooms_template_folders_are_the_ones_django_reads():
+    """The check's map of names to rooms is the one Django's template loaders use."""
+    engine = engines["django"].engine
+    module = _module()
+    read = [
+        Path(folder).resolve() for folder in [*engine.dirs, *get_app_template_dirs("templates")]
+    ]
+    # CI's virtualenv lies inside the clone: a room is a top-level folder of the repository.
+    in_rooms = {
+        folder
+        for folder in read
+        if folder.is_relative_to(ROOT) and module.room_of(folder.relative_to(ROOT).as_posix())
+    }
+    assert {folder.resolve() for folder in module.template_dirs(ROOT)} == in_rooms
