@@ -44,10 +44,14 @@ dev: install ## Like run, but Django's runserver with the code reloader and debu
 test: install ## Run the whole test suite (parallel workers) and list the 20 slowest tests
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20 $(PYTEST_ARGS)
 
-lint: install ## ruff check and format check; no private Django internals (lint/private_django.py)
+lint: install ## ruff; no private Django internals; the rooms' order in imports, models and templates (docs/architecture.md)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python lint/private_django.py
+	$(BIN)/lint-imports --no-logo --no-cache
+	$(BIN)/python lint/apps_get_model.py
+	$(BIN)/python lint/template_rooms.py
+	$(BIN)/python lint/model_rooms.py
 
 format: install ## Apply ruff's fixes and formatting
 	$(BIN)/ruff check --fix .

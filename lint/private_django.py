@@ -13,11 +13,13 @@ Run: `python lint/private_django.py [ROOT]` (make lint and .ci/run's lint step d
 """
 
 import io
-import os
 import re
 import sys
 import tokenize
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # run as a script or loaded by path
+from lint_files import python_files
 
 # Each pattern names one private API (or family); the text after the regex says what to use instead.
 PATTERNS: dict[str, tuple[str, str]] = {
@@ -58,27 +60,7 @@ PATTERNS: dict[str, tuple[str, str]] = {
 # (path relative to the root, pattern name): why it is still there. Keep this list short.
 ALLOWED: dict[tuple[str, str], str] = {}
 
-SKIP_PARTS = {
-    "migrations",
-    ".venv",
-    "venv",
-    ".git",
-    "node_modules",
-    "__pycache__",
-    "var",
-    "media",
-    "static",
-}
 THIS_FILE = Path(__file__).resolve()
-
-
-def python_files(root: Path):
-    for folder, subfolders, names in os.walk(root):
-        subfolders[:] = sorted(d for d in subfolders if d not in SKIP_PARTS)
-        for name in sorted(names):
-            path = Path(folder) / name
-            if name.endswith(".py") and path.resolve() != THIS_FILE:
-                yield path, path.relative_to(root).as_posix()
 
 
 # Strings and comments may name an API (to say it is not used); only code counts.
@@ -110,7 +92,7 @@ def scan(root: Path) -> tuple[list[str], set[tuple[str, str]]]:
     """Every use outside ALLOWED as a printable line, and the ALLOWED entries that were used."""
     compiled = {name: re.compile(regex) for name, (regex, _why) in PATTERNS.items()}
     found, allowed_used = [], set()
-    for path, relative in python_files(root):
+    for path, relative in python_files(root, exclude=THIS_FILE):
         try:
             source = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError):

@@ -1,27 +1,20 @@
 """The lint check against Django's private ORM internals (lint/private_django.py, decision 0148)."""
 
-import importlib.util
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from tests.lint import scripts
+
 ROOT = Path(__file__).resolve().parents[2]
-SCRIPT = ROOT / "lint" / "private_django.py"
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("private_django", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return scripts.load("private_django")
 
 
-def _run(root: Path) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, str(SCRIPT), str(root)], capture_output=True, text=True, check=False
-    )
+def _run(root: Path):
+    return scripts.run("private_django", root)
 
 
 def test_the_repository_passes():
