@@ -266,7 +266,7 @@ RULES = [
     Rule("courses_pack_export", EDITORS, "a course pack for those who may edit the course"),
     Rule("courses_pack_import", EDITORS, "arrives as drafts for review"),
     # --- the admin: Wagtail's own areas ---
-    Rule("wagtailusers_groups:delete", NOBODY, "the roles are fixed (cms/roles.py)"),
+    Rule("wagtailusers_groups:delete", NOBODY, "the roles are fixed (core/roles.py)"),
     Rule("wagtailusers_*", ADMIN),
     Rule("wagtailsites:delete", NOBODY, "the only site cannot be deleted"),
     Rule("wagtailsites:*", ADMIN),
