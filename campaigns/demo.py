@@ -106,7 +106,9 @@ def _grant_role_permissions() -> None:
     """
     from django.apps import apps
 
-    import_module("campaigns.migrations.0003_role_permissions").grant(apps, None)
+    # The campaign, cohort, region and office permissions moved to core with their models (0151).
+    import_module("core.migrations.0002_content_types_and_role_permissions").grant(apps, None)
+    import_module("campaigns.migrations.0016_export_log_permission").grant(apps, None)
     if apps.is_installed("learners.certificates"):
         import_module("learners.certificates.migrations.0002_role_permissions").grant(apps, None)
 

@@ -9,10 +9,11 @@ import io
 from importlib import import_module
 
 import pytest
-from django.apps import apps
 from django.contrib.auth.models import Permission
 from django.core.files.images import ImageFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.test import Client
 from django.urls import reverse
 from PIL import Image as PILImage
@@ -210,8 +211,14 @@ def test_migrations_move_course_material_to_course_media_and_each_seal_to_its_of
     )
     member.groups.remove(office.media_group)
 
-    import_module("courses.migrations.0008_course_media_collection").forward(apps, None)
-    import_module("campaigns.migrations.0012_office_collections").forward(apps, None)
+    for app, name in (
+        ("courses", "0008_course_media_collection"),
+        ("campaigns", "0012_office_collections"),
+    ):
+        # Each data migration runs with the models as they were at that migration (the offices
+        # were campaigns' then; they are core's now, on the same table).
+        historical = MigrationLoader(connection).project_state((app, name)).apps
+        import_module(f"{app}.migrations.{name}").forward(historical, None)
 
     assert not GroupCollectionPermission.objects.filter(group=officers, collection=root).exists()
     picture.refresh_from_db()
