@@ -26,7 +26,7 @@ def learners_changed(learner_ids: Iterable[int], *, now: datetime | None = None)
 def learner_changed_statement(learner_id: int, *, now: datetime) -> tuple[str, list]:
     """The INSERT of one mark as SQL, for writers that send their statements together
     (progress: on PostgreSQL it rides in the batch's single write statement, see
-    `learners.services.progress_sql.write`).
+    `learners.services.progress.sql.write`).
 
     Explicit SQL rather than Django's private `InsertQuery`: a plain
     `INSERT INTO <table> (<learner column>, <time column>) VALUES (%s, %s)`, which PostgreSQL

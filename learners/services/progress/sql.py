@@ -18,7 +18,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from ..models import Enrollment, LessonProgress, ProgressEvent
+from ...models import Enrollment, LessonProgress, ProgressEvent
 
 Statement = tuple[str, list]
 
