@@ -458,10 +458,8 @@ CONTENT_SECURITY_POLICY = {
         "style-src": [csp.SELF, csp.NONCE],
         "img-src": [csp.SELF, "data:", "blob:"],
         "media-src": [csp.SELF, "blob:"],
-        "font-src": [csp.SELF],
-        "connect-src": [csp.SELF],
-        "manifest-src": [csp.SELF],
-        "worker-src": [csp.SELF],
+        # font-src, connect-src, manifest-src and worker-src are 'self' through default-src:
+        # not spelling them out saves 77 bytes on every response (decision 0180).
         "frame-src": [csp.NONE],
         "object-src": [csp.NONE],
         "base-uri": [csp.SELF],

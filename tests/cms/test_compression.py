@@ -33,3 +33,18 @@ def test_already_compressed_media_is_left_alone(content_type):
     response = _through_middleware(content_type)
     assert not response.has_header("Content-Encoding")
     assert response.content == BODY
+
+
+def _gzipped(path: str) -> bytes:
+    request = RequestFactory().get(path, HTTP_ACCEPT_ENCODING="gzip")
+    script = HttpResponse(BODY, content_type="text/javascript")
+    return CompressTextMiddleware(lambda r: script).process_response(request, script).content
+
+
+def test_a_static_file_is_gzipped_to_the_same_bytes_every_time_without_breach_padding():
+    static = {_gzipped("/static/learners/js/app.js") for _ in range(5)}
+    assert len(static) == 1
+    # A page keeps Django's random padding: five responses are not all the same size.
+    pages = {len(_gzipped("/courses/")) for _ in range(5)}
+    assert len(pages) > 1
+    assert min(pages) > len(next(iter(static)))

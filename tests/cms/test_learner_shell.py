@@ -40,7 +40,7 @@ def test_interface_strings_are_translated_into_chinese(client, demo):
 
 def test_css_is_inlined_and_nothing_is_loaded_from_another_origin(client, demo):
     html = client.get("/").content.decode()
-    assert re.search(r"<style[^>]*>", html) and "--tap: 2.75rem" in html
+    assert re.search(r"<style[^>]*>", html) and "--tap:2.75rem" in html
     assert not re.search(r"<link[^>]+stylesheet", html)
     assert not re.search(r'(src|href)="(https?:)?//', html)
 

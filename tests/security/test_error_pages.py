@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -33,3 +34,7 @@ def test_server_error_page_styles_come_from_our_own_stylesheet(crash, settings):
     assert match, html
     assert match.group(1).startswith(settings.STATIC_URL)
     assert "style-src 'self'" in crash["Content-Security-Policy"]
+    # The sheet it links is the shell's, which defines the colours and type the page uses.
+    sheet = finders.find(match.group(1).removeprefix(settings.STATIC_URL))
+    with open(sheet, encoding="utf-8") as handle:
+        assert "--ink:" in handle.read()

@@ -1,5 +1,7 @@
-// Every learner page: the offline queue of progress events, "N waiting to sync", saving a course
-// for offline use, and the service worker. Everything here is an enhancement: pages work without.
+// Every learner page: the offline queue of progress events, "N waiting to sync", the courses saved
+// for offline use, and the service worker. What only one page uses (saving a course, certificates
+// being made) is a module of its own, loaded by that page only (decision 0180). Everything here is
+// an enhancement: pages work without.
 const DB = "dvc", STORE = "events", SAVED = "dvc-saved";
 const $ = (s, r = document) => r.querySelector(s);
 
@@ -129,40 +131,6 @@ async function remove(id) {
   const s = saved(); delete s[id]; setSaved(s);
 }
 
-function offlineSave(box) {
-  const id = box.dataset.course, t = (k) => $(`template[data-t="${k}"]`, box).innerHTML;
-  const msg = $("[data-msg]", box), btn = (a) => $(`[data-act="${a}"]`, box);
-  let manifest = null;
-  const show = () => {
-    const s = saved()[id];
-    btn("remove").hidden = !s;
-    btn("size").hidden = !!s;
-    msg.textContent = s ? t("saved").replace("{size}", size(s.bytes)) : "";
-  };
-  btn("size").onclick = async () => {
-    try {
-      manifest = await (await fetch(box.dataset.manifest, { credentials: "same-origin" })).json();
-      msg.textContent = t("size").replace("{size}", size(manifest.bytes));
-      btn("save").hidden = false;
-    } catch (e) { msg.textContent = t("error"); }
-  };
-  btn("save").onclick = async () => {
-    btn("save").hidden = true;
-    msg.textContent = t("saving");
-    try {
-      const cache = await caches.open(`dvc-course-${id}`);
-      await cache.addAll([...manifest.pages, ...manifest.media].map((x) => x.url));
-      const s = saved();
-      s[id] = { title: manifest.title, url: manifest.url, bytes: manifest.bytes };
-      setSaved(s);
-    } catch (e) { msg.textContent = t("error"); return; }
-    show();
-  };
-  btn("remove").onclick = async () => { await remove(id); show(); };
-  box.hidden = false;
-  show();
-}
-
 function savedList(section) {
   const list = $("ul", section), label = $("template", section).innerHTML;
   const draw = () => {
@@ -181,24 +149,27 @@ function savedList(section) {
   draw();
 }
 
-// My learning: a certificate being made is swapped in when it is ready, without a reload.
-function watchCertificates(section, wait = 3000) {
-  if (!section.querySelector("[data-state=pending]") || wait > 60000) return;
-  setTimeout(async () => {
-    try {
-      const res = await fetch(location.href, { credentials: "same-origin" });
-      const fresh = new DOMParser().parseFromString(await res.text(), "text/html")
-        .querySelector(".my-certificates");
-      if (fresh) { section.replaceWith(fresh); section = fresh; }
-    } catch (e) { /* offline: try again later */ }
-    watchCertificates(section, wait * 1.5);
-  }, wait);
+// The offline page links the shell's style sheet instead of inlining it again (the worker fetches
+// that page on the first visit): every page puts the copy it has inlined into the worker's cache,
+// under the style sheet's address, where the worker finds it when the offline page asks for it.
+async function keepShellStyle(style) {
+  const cache = await caches.open("dvc-shell-v2"), url = style.dataset.href;
+  if (!(await cache.match(url))) {
+    await cache.put(url, new Response(style.textContent, { headers: { "Content-Type": "text/css" } }));
+  }
 }
-document.querySelectorAll(".my-certificates").forEach((s) => watchCertificates(s));
 
+const helpers = { saved, setSaved, size, remove };
+const boxes = document.querySelectorAll(".offline-save");
+const certificates = document.querySelectorAll(".my-certificates");
+if (certificates.length) {
+  import("./certificates.js").then((m) => certificates.forEach((s) => m.watchCertificates(s)));
+}
 if ("caches" in window && "serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
-  document.querySelectorAll(".offline-save").forEach(offlineSave);
+  const style = $("#shell-css");
+  if (style) keepShellStyle(style).catch(() => {});
+  if (boxes.length) import("./offline-save.js").then((m) => boxes.forEach((b) => m.offlineSave(b, helpers)));
   document.querySelectorAll(".saved-courses").forEach(savedList);
 }
 if ("indexedDB" in window) {
