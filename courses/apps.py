@@ -16,3 +16,7 @@ class CoursesConfig(AppConfig):
         from . import media_usage
 
         media_usage.install()
+        # Shared page shells are forgotten when content changes (decision 0175).
+        from . import page_cache
+
+        page_cache.connect_signals()

@@ -153,13 +153,10 @@ class CourseIndexPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         verbose_name = _("course catalog")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import catalog_courses, catalog_topics
+        from .shells import catalog_context
 
         context = super().get_context(request, *args, **kwargs)
-        topic_slug = request.GET.get("topic", "")
-        context["topics"] = catalog_topics(locale=self.locale)
-        context["current_topic"] = topic_slug
-        context["courses"] = catalog_courses(index=self, topic_slug=topic_slug)
+        context.update(catalog_context(request, self))
         return context
 
 
@@ -257,10 +254,10 @@ class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         verbose_name = _("course")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_lessons
+        from .shells import course_context
 
         context = super().get_context(request, *args, **kwargs)
-        context["lessons"] = course_lessons(self)
+        context.update(course_context(request, self))
         return context
 
     @property
@@ -316,12 +313,11 @@ class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         from .selectors import course_for_lesson
+        from .shells import lesson_context
 
         context = super().get_context(request, *args, **kwargs)
-        course = course_for_lesson(self)
-        context["course"] = course
-        # Unevaluated: the lesson player reads it once, with the learner's state joined in.
-        context["lessons"] = LessonPage.objects.child_of(course).live().order_by("path")
+        context["course"] = course_for_lesson(self)  # no query: routing read it
+        context.update(lesson_context(request, self))
         return context
 
 

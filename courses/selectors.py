@@ -3,9 +3,11 @@
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from wagtail.models import Locale
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page
 
 from .models import CourseIndexPage, CoursePage, LessonPage, Topic
 
@@ -20,6 +22,53 @@ class QuizKey:
     kind: str
     correct: frozenset[int]
     choice_count: int
+
+
+# --- one course across languages (decision 0071) -----------------------------------------------
+# Learner state is kept against the *canonical* page: the translation in the default language.
+# The canonical id is content, not learner state: the course pages show it (progress events name
+# it) and the learners room records against it.
+
+
+def canonical_language() -> str:
+    """The language code of canonical pages (the site's default content language)."""
+    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
+
+
+def canonical_id_of() -> Subquery:
+    """For a page row: the id of its canonical translation (NULL when it has none)."""
+    return Subquery(
+        Page.objects.filter(
+            translation_key=OuterRef("translation_key"),
+            locale__language_code=canonical_language(),
+        ).values("pk")[:1]
+    )
+
+
+@dataclass(frozen=True)
+class QuizFeedback:
+    """What the quiz shows after an answer: the right choices, each choice's note, the why."""
+
+    correct: list[int]
+    feedback: list[str]
+    explanation: str
+
+
+def lesson_quiz_feedback(lesson: LessonPage) -> dict[str, QuizFeedback]:
+    """Right answers, per-choice feedback and explanation of a lesson's quiz, by question id."""
+    result = {}
+    for child in lesson.quiz:
+        block, value = child.block, child.value
+        if block.kind == "true_false":
+            feedback = [value.get("feedback_true") or "", value.get("feedback_false") or ""]
+        else:
+            feedback = [choice.get("feedback") or "" for choice in value["choices"]]
+        result[child.id] = QuizFeedback(
+            correct=sorted(block.correct_indexes(value)),
+            feedback=feedback,
+            explanation=value.get("explanation") or "",
+        )
+    return result
 
 
 def catalog_topics(*, locale: Locale) -> QuerySet[Topic]:

@@ -11,13 +11,14 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils.translation import get_language
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Page
 
 from courses.models import CoursePage, LessonPage
+from courses.selectors import canonical_id_of, canonical_language
 
 from .models import Enrollment, LessonProgress
 
@@ -29,21 +30,6 @@ OFFLINE_MANIFEST_TTL = 60 * 60
 # key. They are stored against the *canonical* page: the translation in the default language
 # (zh-hans), or the page itself when it has none. Pages of any language read the state by
 # translation key.
-
-
-def canonical_language() -> str:
-    """The language code of canonical pages (the site's default content language)."""
-    return get_supported_content_language_variant(settings.LANGUAGE_CODE)
-
-
-def canonical_id_of() -> Subquery:
-    """For a page row: the id of its canonical translation (NULL when it has none)."""
-    return Subquery(
-        Page.objects.filter(
-            translation_key=OuterRef("translation_key"),
-            locale__language_code=canonical_language(),
-        ).values("pk")[:1]
-    )
 
 
 def canonical_ids(page_ids) -> dict[int, int]:
@@ -161,6 +147,35 @@ def course_progress(
         percent=percent,
         completed=bool(lessons) and completed_count == len(lessons),
     )
+
+
+def learner_course_state(
+    *, user: AbstractBaseUser, course_key, lesson_ids: list[int]
+) -> tuple[bool, dict[int, str]]:
+    """Whether `user` is enrolled in the course (any language) and their status by lesson id.
+
+    One query: the lessons' rows carry the learner's status and the enrollment, read by
+    translation key (state kept in any language counts); none for a visitor.
+    """
+    if not user.is_authenticated:
+        return False, {}
+    in_course = Enrollment.objects.filter(learner=user, course__translation_key=course_key)
+    if not lesson_ids:
+        return in_course.exists(), {}
+    status = LessonProgress.objects.filter(
+        learner=user, lesson__translation_key=OuterRef("translation_key")
+    ).values("status")[:1]
+    rows = Page.objects.filter(pk__in=lesson_ids).annotate(
+        learner_status=Subquery(status), learner_enrolled=Exists(in_course)
+    )
+    enrolled, statuses = False, {}
+    for pk, learner_status, learner_enrolled in rows.values_list(
+        "pk", "learner_status", "learner_enrolled"
+    ):
+        enrolled = enrolled or learner_enrolled
+        if learner_status:
+            statuses[pk] = learner_status
+    return enrolled, statuses
 
 
 def my_enrollments(*, user: AbstractBaseUser) -> QuerySet[Enrollment]:

@@ -48,12 +48,14 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits and cached fragments never leak from one test into the next."""
-    from django.core.cache import cache
+    """Rate limits, cached fragments and page shells never leak from one test into the next."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for store in caches.all():
+        store.clear()
     yield
-    cache.clear()
+    for store in caches.all():
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

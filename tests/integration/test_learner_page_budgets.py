@@ -24,8 +24,10 @@ FIRST_RESPONSE_BUDGET = 14 * 1024  # bytes, gzip: one TCP round trip on a slow l
 # The lesson page's docs/design.md budget (≤ 10) is asserted in tests/learners/test_budgets.py.
 QUERY_BUDGETS = {
     "home": 9,
-    "catalog": 11,
-    "course": 10,
+    # The catalog, course and lesson shells are shared by every learner (decision 0175): each page
+    # costs the request's own reads and one query of the learner's state.
+    "catalog": 8,
+    "course": 8,
     "lesson": 8,
     # + the pages in the reader's language, by translation key, in one batch (decision 0071), and
     # the waiting-certificate cards (issue 15): constant, whatever the number of courses.

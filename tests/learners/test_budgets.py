@@ -22,6 +22,10 @@ FIRST_RESPONSE_BUDGET = 14 * 1024
 NON_MEDIA_BUDGET = 40 * 1024
 JS_BUDGET = 15 * 1024
 QUERY_BUDGET = 10
+# Measured: the lesson's shell is shared by every learner (decision 0175), so a signed-in learner's
+# lesson costs the request's own reads (session user, profile, site, locale, route, language
+# switch) and one query of learner state: 8 in Chinese, 9 with the English page's translation.
+DEMO_LESSON_QUERIES = 9
 
 JS_DIR = Path(finders.find("learners/js/app.js")).parent
 
@@ -87,7 +91,7 @@ def test_every_demo_lesson_fits_the_byte_and_query_budgets(client, demo):
     # Pictures in steps and quizzes, narration or not: the same query budget (measured after the
     # first view above, which generated the image renditions).
     queries = {lesson.url: lesson_page_queries(client, lesson) for lesson in demo}
-    assert max(queries.values()) <= QUERY_BUDGET, queries
+    assert max(queries.values()) <= min(QUERY_BUDGET, DEMO_LESSON_QUERIES), queries
 
 
 def test_all_javascript_is_within_15_kb_compressed():
