@@ -45,7 +45,7 @@ from learners.accounts.models import LearnerProfile
 from learners.accounts.sms import SmsError, send_sms, sms_deduplicates
 from learners.certificates.models import Certificate
 from learners.models import Enrollment, LessonProgress, ProgressEvent
-from learners.outbox.services import outbox_enqueue
+from core.outbox.services import outbox_enqueue
 from learners.selectors import lesson_statuses
 
 from .models import DEFAULT_DAILY_BUDGET, ReminderBudget, ReminderRule, ReminderSend

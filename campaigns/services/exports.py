@@ -319,7 +319,7 @@ def export_start(
 def _export_log_create(*, user, scope, region, kind, file_format, campaign, office):
     """The log row, and (for a long learner list) its build queued in the outbox; True if so."""
     from campaigns.tasks import export_build_task
-    from learners.outbox.services import outbox_enqueue
+    from core.outbox.services import outbox_enqueue
 
     log = ExportLog.objects.create(
         user=user,

@@ -389,7 +389,7 @@ def roster_preview(
 def roster_confirm(*, roster_import_id: int) -> RosterImport:
     """Start importing a previewed roster (once); large rosters go to a Celery worker."""
     from campaigns.tasks import roster_import_run
-    from learners.outbox.services import outbox_enqueue
+    from core.outbox.services import outbox_enqueue
 
     with transaction.atomic():
         roster = RosterImport.objects.select_for_update().get(pk=roster_import_id)
@@ -418,7 +418,7 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     """
     from campaigns.tasks import rollups_refresh
     from learners.accounts.services import learners_register_many
-    from learners.outbox.services import outbox_enqueue
+    from core.outbox.services import outbox_enqueue
     from learners.services import enrollments_create_many
 
     roster = RosterImport.objects.select_related("campaign").get(pk=roster_import_id)

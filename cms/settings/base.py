@@ -37,10 +37,10 @@ INSTALLED_APPS = [
     "learners",
     "learners.accounts",
     "learners.certificates",
-    "learners.outbox",  # tasks that must run survive a broker outage (decision 0036)
     "campaigns.reminders",  # SMS reminders to stalled learners (issue 19, decision 0105)
     "courses",
     "core",
+    "core.outbox",  # the one outbox: tasks that must run survive a broker outage (0036, 0160)
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -251,7 +251,7 @@ CELERY_TASK_ROUTES = {"campaigns.rollups_refresh": {"queue": ROLLUPS_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
     # The outbox drain re-sends certificate jobs whose on-commit enqueue failed (broker down).
     "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
-    # The generic outbox (learners/outbox): exports, roster imports, rollup rebuilds.
+    # The generic outbox (core/outbox): exports, roster imports, rollup rebuilds.
     "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
     # Apply changed learners to the dashboard rollups; build new campaigns' (decision 0095).
     # Every 30 s on its own queue and worker (decision 0132), so the dashboard lags an event by

@@ -29,7 +29,7 @@ from core.scope import user_scope
 from learners.accounts.models import LearnerProfile
 from learners.changes import learners_changed
 from learners.models import Enrollment
-from learners.outbox.services import broker_connection
+from core.outbox.services import broker_connection
 
 from . import credential, render
 from .models import Certificate, CertificateJob, PrintBatch

@@ -22,8 +22,8 @@ from campaigns.services.rollups import campaigns_needing_rollup
 from learners.certificates import services as certificate_services
 from learners.certificates.models import Certificate, CertificateJob
 from learners.models import Enrollment, ProgressEvent
-from learners.outbox import services as outbox
-from learners.outbox.models import OutboxMessage
+from core.outbox import services as outbox
+from core.outbox.models import OutboxMessage
 from learners.services import enrollment_create
 from tests.campaigns.factories import UserFactory
 from tests.certificates import factories

@@ -10,7 +10,7 @@ from campaigns.reminders.models import ReminderBudget, ReminderRule, ReminderSen
 from learners.accounts import sms
 from learners.accounts.links import reminders_turn_off
 from learners.accounts.services import account_erase
-from learners.outbox.models import OutboxMessage
+from core.outbox.models import OutboxMessage
 
 from .conftest import CLOCK, at, enrol, tick
 
@@ -350,7 +350,7 @@ def broker_down():
 def test_a_broker_outage_delays_the_reminder_and_never_doubles_it(
     world, rule, django_capture_on_commit_callbacks, broker_down
 ):
-    from learners.outbox.services import outbox_drain
+    from core.outbox.services import outbox_drain
 
     enrol(world, stalled_since=at(1, 10))
     tick(at(9, 10), django_capture_on_commit_callbacks)

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from campaigns.models import RollupState
 from campaigns.tasks import rollup_rebuild_task
-from learners.outbox import services
-from learners.outbox.models import OutboxMessage
+from core.outbox import services
+from core.outbox.models import OutboxMessage
 from tests.campaigns.conftest import tree  # noqa: F401  (fixture)
 from tests.campaigns.factories import CampaignFactory, ProgramOfficeFactory
 

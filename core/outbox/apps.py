@@ -4,7 +4,7 @@ from django.apps import AppConfig
 class OutboxConfig(AppConfig):
     """Rows for tasks that must run, written in the same transaction as the change they follow."""
 
-    name = "learners.outbox"
+    name = "core.outbox"
     label = "outbox"
     verbose_name = "Outbox"
     default_auto_field = "django.db.models.BigAutoField"
