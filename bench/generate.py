@@ -572,15 +572,14 @@ def purge() -> None:
 
     from campaigns import models as cm
     from learners.accounts.models import ConsentRecord, LearnerProfile
-    from learners.certificates.models import Certificate, CertificateJob
+    from learners.certificates.models import Certificate
     from learners.models import Enrollment, LessonProgress, ProgressEvent
 
     learners = User.objects.filter(username__startswith=USER_PREFIX)
     offices = cm.ProgramOffice.objects.filter(region__code=ROOT_CODE)
     campaigns = cm.Campaign.objects.filter(office__in=offices)
     with transaction.atomic():
-        for model in (CertificateJob, Certificate):
-            model.objects.filter(enrollment__campaign__in=campaigns)._raw_delete("default")
+        Certificate.objects.filter(enrollment__campaign__in=campaigns)._raw_delete("default")
         for model in (ProgressEvent, LessonProgress, Enrollment):
             model.objects.filter(learner__in=learners)._raw_delete("default")
         for model in (LearnerProfile, ConsentRecord):

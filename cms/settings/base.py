@@ -249,9 +249,8 @@ LEARNERS_ON_COURSE_COMPLETED = ["learners.certificates.services.certificate_requ
 ROLLUPS_QUEUE = "rollups"
 CELERY_TASK_ROUTES = {"campaigns.rollups_refresh": {"queue": ROLLUPS_QUEUE}}
 CELERY_BEAT_SCHEDULE = {
-    # The outbox drain re-sends certificate jobs whose on-commit enqueue failed (broker down).
-    "certificates-outbox-drain": {"task": "certificates.outbox_drain", "schedule": 60.0},
-    # The generic outbox (core/outbox): exports, roster imports, rollup rebuilds.
+    # The one outbox drain (core/outbox, decision 0160) re-sends every message the broker never
+    # got or lost: certificates, exports, roster imports, rollup rebuilds, reminders.
     "outbox-drain": {"task": "outbox.drain", "schedule": 60.0},
     # Apply changed learners to the dashboard rollups; build new campaigns' (decision 0095).
     # Every 30 s on its own queue and worker (decision 0132), so the dashboard lags an event by

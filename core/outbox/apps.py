@@ -10,9 +10,11 @@ class OutboxConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from celery.signals import task_postrun
+        from celery.signals import task_postrun, task_retry
 
-        from .services import on_task_postrun
+        from .services import on_task_postrun, on_task_retry
 
         # The worker marks a message done once its task has really finished (not on a retry).
         task_postrun.connect(on_task_postrun, dispatch_uid="outbox-task-postrun")
+        # A retry keeps the message with the broker: the drain need not send it again yet.
+        task_retry.connect(on_task_retry, dispatch_uid="outbox-task-retry")

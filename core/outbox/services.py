@@ -6,8 +6,11 @@
 3. `outbox_drain` (Celery beat, every 60 s) sends rows never sent, and rows sent long ago but not
    done (a message lost with a broker or a whole worker), at most MAX_SENDS times.
 4. The worker's `task_postrun` signal marks the row done when the task succeeded (a retry is not
-   success) or failed when it gave up. Tasks behind the outbox must be idempotent: acks_late and
-   a re-send can both deliver a message twice.
+   success) or failed when it gave up; its `task_retry` signal stamps the row as just sent, so the
+   drain leaves alone a message whose task waits for its own retry. Tasks behind the outbox must be
+   idempotent: acks_late and a re-send can both deliver a message twice.
+5. A caller may withdraw messages still waiting (`outbox_withdraw`, e.g. a deleted account's);
+   a task sent before that asks `outbox_message_live` first and does nothing.
 """
 
 import logging
@@ -19,6 +22,7 @@ from celery import Task, current_app, states
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from .models import TASK_ID_PREFIX, OutboxMessage
 
@@ -53,8 +57,7 @@ def outbox_enqueue(
     Idempotent per `key`: while a message with the same key waits unsent, another call returns
     that message instead of adding one. Arguments must be JSON-serialisable ids, never objects.
     """
-    name = task if isinstance(task, str) else task.name
-    row = OutboxMessage(task=name, args=list(args), kwargs=kwargs or {}, key=key)
+    row = _message(task, args, kwargs, key)
     if not key:
         row.save()
     else:
@@ -73,6 +76,49 @@ def outbox_enqueue(
             raise RuntimeError(f"could not write an outbox message for {key}")
     transaction.on_commit(partial(outbox_send, row.pk))
     return row
+
+
+def outbox_request(*, task: Task | str, args: list[Any] | tuple[Any, ...] = (), key: str) -> None:
+    """`outbox_enqueue` for a hot path: one INSERT in the caller's transaction, nothing returned.
+
+    Idempotent per `key` like `outbox_enqueue`, but the message to send is looked up after the
+    commit instead of inside the caller's transaction (a learner's completion pays one statement).
+    """
+    # INSERT … ON CONFLICT DO NOTHING: coalesces into a message with this key still unsent.
+    OutboxMessage.objects.bulk_create([_message(task, args, None, key)], ignore_conflicts=True)
+    transaction.on_commit(partial(_send_unsent, key))
+
+
+def _message(task: Task | str, args, kwargs, key: str) -> OutboxMessage:
+    name = task if isinstance(task, str) else task.name
+    return OutboxMessage(task=name, args=list(args), kwargs=kwargs or {}, key=key)
+
+
+def _send_unsent(key: str) -> None:
+    unsent = OutboxMessage.objects.filter(
+        key=key, state=OutboxMessage.State.PENDING, enqueued_at__isnull=True
+    )
+    message_id = unsent.values_list("pk", flat=True).first()
+    if message_id is not None:  # else a concurrent caller's commit sent it already
+        outbox_send(message_id)
+
+
+def outbox_withdraw(*, keys: list[str]) -> int:
+    """Drop the pending messages with these keys (their task must no longer run); returns how
+    many. A copy already with the broker finds its message gone (`outbox_message_live`)."""
+    if not keys:
+        return 0
+    pending = OutboxMessage.objects.filter(key__in=keys, state=OutboxMessage.State.PENDING)
+    return pending.delete()[0]
+
+
+def outbox_message_live(task_id: str | None) -> bool:
+    """Worker side: False when the message behind this task id was withdrawn or has finished
+    (a duplicate delivery); True while it waits, and for a task not sent through the outbox."""
+    message_id = message_id_of(task_id)
+    if message_id is None:
+        return True
+    return OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).exists()
 
 
 def outbox_send(message_id: int) -> bool:
@@ -136,5 +182,19 @@ def on_task_postrun(sender=None, task_id=None, state=None, retval=None, **kwargs
     pending = OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING)
     if state == states.SUCCESS:
         pending.update(state=OutboxMessage.State.DONE, done_at=timezone.now(), last_error="")
+    elif state == states.FAILURE and isinstance(retval, OperationalError):
+        # The broker went away under the task (its retry could not be published, say): not a
+        # give-up; the drain sends the message again RESEND_AFTER from now.
+        pending.update(enqueued_at=timezone.now(), last_error=repr(retval)[:2000])
     elif state == states.FAILURE:
         pending.update(state=OutboxMessage.State.FAILED, last_error=repr(retval)[:2000])
+
+
+def on_task_retry(sender=None, request=None, **kwargs) -> None:
+    """Worker side: a task that will retry still has its message with the broker (the retry was
+    published), so the drain waits RESEND_AFTER from now before it sends it again."""
+    message_id = message_id_of(getattr(request, "id", None))
+    if message_id is not None:
+        OutboxMessage.objects.filter(pk=message_id, state=OutboxMessage.State.PENDING).update(
+            enqueued_at=timezone.now()
+        )

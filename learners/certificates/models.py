@@ -1,4 +1,4 @@
-"""Certificates, the outbox that issues them, and bulk print batches.
+"""Certificates and bulk print batches (their issuing goes through core/outbox, decision 0160).
 
 Campaign-side models are referred to by string only: learners never import campaigns.
 """
@@ -177,56 +177,6 @@ class Certificate(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.pdf) and bool(self.png)
-
-
-class CertificateJob(models.Model):
-    """Outbox row: written in the completion transaction, done once the certificate is rendered.
-
-    A broker outage only delays the job: `outbox_drain` re-sends every job not done.
-    """
-
-    class State(models.TextChoices):
-        PENDING = "pending", _("pending")
-        DONE = "done", _("done")
-        FAILED = "failed", _("failed")
-
-    enrollment = models.OneToOneField(
-        "learners.Enrollment",
-        verbose_name=_("enrollment"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="certificate_job",
-    )
-    certificate = models.ForeignKey(
-        Certificate,
-        verbose_name=_("certificate"),
-        null=True,
-        blank=True,
-        on_delete=models.CASCADE,
-        related_name="jobs",
-        help_text=_("Set for re-renders; issuance jobs get it once the certificate exists."),
-    )
-    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True)
-    done_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("certificate job")
-        verbose_name_plural = _("certificate jobs")
-        indexes = [models.Index(fields=["state", "enqueued_at"])]
-        constraints = [
-            models.CheckConstraint(
-                condition=models.Q(enrollment__isnull=False) | models.Q(certificate__isnull=False),
-                name="certificates_job_has_target",
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"job {self.pk} ({self.state})"
 
 
 class PrintBatch(models.Model):

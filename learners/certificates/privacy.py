@@ -12,8 +12,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
+from core.outbox.services import outbox_withdraw
+from learners.models import Enrollment
+
 from . import credential
-from .models import Certificate, CertificateJob, PrintBatch
+from .models import Certificate, PrintBatch
 from .storage import private_storage
 
 ERASED_NAME = "—"
@@ -44,11 +47,12 @@ def certificates_export(user: AbstractBaseUser) -> dict:
 
 def certificates_erase(user: AbstractBaseUser) -> None:
     """Revoke and anonymise the learner's certificates; delete their files after commit."""
-    # A job still waiting (broker down, or already queued) would otherwise print the name after
-    # the deletion; the task does nothing for a job that no longer exists.
-    CertificateJob.objects.filter(
-        Q(enrollment__learner=user) | Q(certificate__learner=user)
-    ).delete()
+    from .services import certificate_key
+
+    # A certificate message still waiting (broker down, or already queued) would otherwise print
+    # the name after the deletion; the task does nothing for a message that no longer exists.
+    enrollment_ids = Enrollment.objects.filter(learner=user).values_list("pk", flat=True)
+    outbox_withdraw(keys=[certificate_key(pk) for pk in enrollment_ids])
     now = timezone.now()
     files = _print_batch_files_erase(user)
     for certificate in Certificate.objects.select_for_update().filter(learner=user):

@@ -2,11 +2,15 @@
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import CharField, Exists, OuterRef, QuerySet, Value
+from django.db.models.functions import Cast, Concat
+
+from core.outbox.models import OutboxMessage
+from learners.models import Enrollment
 
 from . import codes
-from .models import Certificate, CertificateJob
-from .services import certificate_scope
+from .models import Certificate
+from .services import CERTIFICATE_KEY_PREFIX, CERTIFICATE_TASK, certificate_scope
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
@@ -41,20 +45,22 @@ def certificates_for_learner(user) -> list[LearnerCertificate]:
     certificate never just vanishes from My learning; decision 0150); 2 queries."""
     certificates = list(Certificate.objects.filter(learner=user).order_by("-issued_at"))
     valid_courses = {c.course_id for c in certificates if c.is_valid}
-    pending = (
-        CertificateJob.objects.filter(
-            enrollment__learner=user,
-            state=CertificateJob.State.PENDING,
-            certificate__isnull=True,
-        )
-        .select_related("enrollment__course")
-        .order_by("-created_at")
+    # Enrollments whose certificate message waits in the outbox (sent or not, not yet done).
+    waiting_message = OutboxMessage.objects.filter(
+        task=CERTIFICATE_TASK,
+        state=OutboxMessage.State.PENDING,
+        key=Concat(Value(CERTIFICATE_KEY_PREFIX), Cast(OuterRef("pk"), CharField())),
     )
-    # One card per certificate being made: a course taken alone and in a campaign, or a job
+    pending = (
+        Enrollment.objects.filter(Exists(waiting_message), learner=user)
+        .select_related("course")
+        .order_by("-completed_at", "-pk")
+    )
+    # One card per certificate being made: a course taken alone and in a campaign, or a message
     # sent again, is still one certificate to wait for; none once it is issued.
     waiting = {}
-    for job in pending:
-        course = job.enrollment.course
+    for enrollment in pending:
+        course = enrollment.course
         if course.pk not in valid_courses:
             waiting.setdefault(
                 course.pk, LearnerCertificate(course_title=course.title, certificate=None)

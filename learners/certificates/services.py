@@ -1,15 +1,14 @@
 """Writes for certificates: request (outbox), issue, render, revoke, re-issue, bulk print.
 
-Issuance is two steps (docs/decisions/0034-certificate-outbox.md): `certificate_request` writes an
-outbox row inside the learner's completion transaction and asks the broker on commit; the
-worker's `certificate_job_process` creates the certificate (once, by unique constraint) and
-renders it. If the broker is down the learner's request is not slowed or failed: the row stays
-pending and `outbox_drain` sends it again.
+Issuance is two steps (docs/decisions/0034-certificate-outbox.md, 0160-one-outbox.md):
+`certificate_request` writes a message to the project's one outbox (core/outbox) inside the
+learner's completion transaction, sent to the broker on commit; the worker's `certificate_make`
+creates the certificate (once, by unique constraint) and renders it. If the broker is down the
+learner's request is not slowed or failed: the message stays pending and `outbox.drain` sends it.
 """
 
 import logging
 from dataclasses import dataclass
-from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
@@ -25,14 +24,14 @@ from django.utils.translation import gettext_lazy as _
 
 from core.links import site_url
 from core.models import Cohort, ProgramOffice, Region
+from core.outbox.services import broker_connection, outbox_request
 from core.scope import user_scope
 from learners.accounts.models import LearnerProfile
 from learners.changes import learners_changed
 from learners.models import Enrollment
-from core.outbox.services import broker_connection
 
 from . import credential, render
-from .models import Certificate, CertificateJob, PrintBatch
+from .models import Certificate, PrintBatch
 
 logger = logging.getLogger(__name__)
 
@@ -45,9 +44,10 @@ NAME_UNCHANGED = _("The corrected name is the same as the printed one.")
 NOTHING_TO_PRINT = _("There are no valid certificates to print for this choice.")
 PRINT_TARGET_REQUIRED = _("Choose a cohort or a village.")
 
-MAX_JOB_ATTEMPTS = 10
-# A job sent this long ago and still not done was lost (worker died, broker flushed): send again.
-RESEND_AFTER = timedelta(minutes=10)
+# The outbox task that issues and renders an enrollment's certificate, and the key its messages
+# carry: requests coalesce on it, My learning and account deletion find the waiting ones by it.
+CERTIFICATE_TASK = "certificates.issue"
+CERTIFICATE_KEY_PREFIX = "certificate:"
 PLATFORM_ISSUER = "数字乡村课堂"
 
 
@@ -145,95 +145,36 @@ def _live_for(*, learner_id: int, course_id: int, campaign_id: int | None) -> Ce
 # --- request (learner's transaction) --------------------------------------------------------------
 
 
+def certificate_key(enrollment_id: int) -> str:
+    """The outbox key of the messages that make an enrollment's certificate."""
+    return f"{CERTIFICATE_KEY_PREFIX}{enrollment_id}"
+
+
 def certificate_request(*, enrollment_id: int) -> None:
     """Queue the certificate of a just-completed enrollment; idempotent, one query.
 
     Called inside the progress transaction (setting LEARNERS_ON_COURSE_COMPLETED); the broker is
     asked only after commit, and never in a way that can fail or hold up the learner.
     """
-    # INSERT … ON CONFLICT DO NOTHING: one statement, no savepoint, safe against a replay.
-    CertificateJob.objects.bulk_create(
-        [CertificateJob(enrollment_id=enrollment_id)], ignore_conflicts=True
-    )
-    transaction.on_commit(partial(_enqueue_for_enrollment, enrollment_id))
-
-
-def _enqueue_for_enrollment(enrollment_id: int) -> None:
-    job_id = (
-        CertificateJob.objects.filter(
-            enrollment_id=enrollment_id,
-            state=CertificateJob.State.PENDING,
-            enqueued_at__isnull=True,
-        )
-        .values_list("pk", flat=True)
-        .first()
-    )
-    if job_id is not None:
-        enqueue_job(job_id)
-
-
-def enqueue_job(job_id: int) -> bool:
-    """Send job `job_id` to the broker once, without retrying; False when the broker is down."""
-    from .tasks import certificate_job_run
-
-    try:
-        with broker_connection() as connection:
-            certificate_job_run.apply_async(args=[job_id], retry=False, connection=connection)
-    except Exception as exc:
-        logger.warning(
-            "Broker unavailable, certificate job %s waits in the outbox: %s", job_id, exc
-        )
-        return False
-    CertificateJob.objects.filter(pk=job_id, state=CertificateJob.State.PENDING).update(
-        enqueued_at=timezone.now()
-    )
-    return True
-
-
-def outbox_drain(*, limit: int = 500) -> int:
-    """Send every pending job never sent or sent long ago; returns how many were sent."""
-    stale = timezone.now() - RESEND_AFTER
-    job_ids = list(
-        CertificateJob.objects.filter(state=CertificateJob.State.PENDING)
-        .filter(Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=stale))
-        .order_by("created_at")
-        .values_list("pk", flat=True)[:limit]
-    )
-    sent = 0
-    for job_id in job_ids:
-        if not enqueue_job(job_id):
-            break  # the broker is still down; the next drain tries again
-        sent += 1
-    return sent
+    outbox_request(task=CERTIFICATE_TASK, args=[enrollment_id], key=certificate_key(enrollment_id))
 
 
 # --- issue and render (worker) --------------------------------------------------------------------
 
 
-def certificate_job_process(*, job_id: int) -> Certificate | None:
-    """Issue (if needed) and render the certificate of one outbox job; idempotent."""
-    job = CertificateJob.objects.filter(pk=job_id).first()
-    if job is None or job.state == CertificateJob.State.DONE:
-        return job.certificate if job else None
-    CertificateJob.objects.filter(pk=job_id).update(attempts=job.attempts + 1)
-    try:
-        certificate = job.certificate or certificate_issue(enrollment_id=job.enrollment_id)
-        if certificate is not None:
-            certificate_render(certificate_id=certificate.pk)
-    except Exception as exc:
-        state = (
-            CertificateJob.State.FAILED
-            if job.attempts + 1 >= MAX_JOB_ATTEMPTS
-            else CertificateJob.State.PENDING
-        )
-        CertificateJob.objects.filter(pk=job_id).update(last_error=repr(exc)[:2000], state=state)
-        raise
-    CertificateJob.objects.filter(pk=job_id).update(
-        state=CertificateJob.State.DONE,
-        certificate=certificate,
-        done_at=timezone.now(),
-        last_error="",
-    )
+def certificate_make(*, enrollment_id: int) -> Certificate | None:
+    """Issue (if needed) and render the certificate of an enrollment; idempotent.
+
+    An enrollment is issued one certificate: once it has one, live or revoked, a later message
+    only renders its live one (a re-issued copy) and never issues another.
+    """
+    issued = list(Certificate.objects.filter(enrollment_id=enrollment_id))
+    if issued:
+        certificate = next((c for c in issued if c.is_valid), None)
+    else:
+        certificate = certificate_issue(enrollment_id=enrollment_id)
+    if certificate is not None:
+        certificate_render(certificate_id=certificate.pk)
     return certificate
 
 
@@ -432,8 +373,7 @@ def certificate_reissue(
         new.credential = _signed_credential(new)
         new.save()
         Certificate.objects.filter(pk=old.pk).update(replaced_by=new)
-        job = CertificateJob.objects.create(certificate=new)
-        transaction.on_commit(partial(enqueue_job, job.pk))
+        certificate_request(enrollment_id=new.enrollment_id)  # the worker renders the new copy
     return new
 
 

@@ -174,10 +174,8 @@ def test_new_phone_joins_learns_in_two_languages_offline_and_gets_a_certificate_
         expect(phone.locator(".quiz-result")).to_contain_text("本课通过")
     phone.locator("#sync-status").filter(has_text="等待上传").wait_for()
     assert not LessonProgress.objects.filter(lesson__in=[third, fourth]).exists()
-    # The broker is down when the phone comes back: the certificate job waits in the outbox.
-    monkeypatch.setattr(
-        "learners.certificates.services.broker_connection", broker_down, raising=True
-    )
+    # The broker is down when the phone comes back: the certificate message waits in the outbox.
+    monkeypatch.setattr("core.outbox.services.broker_connection", broker_down, raising=True)
     phone.context.set_offline(False)
     phone.goto(base + "/me/")
     queue_empty(phone)
@@ -192,12 +190,12 @@ def test_new_phone_joins_learns_in_two_languages_offline_and_gets_a_certificate_
     # The certificate appears on My learning without a reload, and its QR opens this server's
     # verify page. The page's timers are held so that the worker's run below does not share the
     # test's in-memory SQLite connection with a page request.
-    from learners.certificates.tasks import outbox_drain
+    from core.outbox.tasks import outbox_drain
 
     phone.clock.install()
     phone.goto(base + "/me/")
     assert phone.locator(".my-certificates [data-state=pending]").count() == 1
-    # The broker is back; the worker's beat-scheduled outbox drain sends the waiting job (in
+    # The broker is back; the worker's beat-scheduled outbox drain sends the waiting message (in
     # tests, run eagerly).
     monkeypatch.undo()
     outbox_drain.apply()

@@ -110,3 +110,17 @@ def administrator():
     user = UserFactory()
     user.groups.add(Group.objects.get(name="Administrators"))
     return user
+
+
+def certificate_messages(enrollment_or_learner):
+    """The outbox messages that make the certificate of an enrollment, or of a learner's."""
+    from core.outbox.models import OutboxMessage
+    from learners.certificates.services import CERTIFICATE_TASK, certificate_key
+
+    if isinstance(enrollment_or_learner, Enrollment):
+        ids = [enrollment_or_learner.pk]
+    else:
+        ids = Enrollment.objects.filter(learner=enrollment_or_learner).values_list("pk", flat=True)
+    return OutboxMessage.objects.filter(
+        task=CERTIFICATE_TASK, key__in=[certificate_key(pk) for pk in ids]
+    )

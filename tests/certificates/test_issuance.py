@@ -3,8 +3,9 @@
 import pytest
 from django.db import IntegrityError
 
+from core.outbox import services as outbox
 from learners.certificates import services
-from learners.certificates.models import Certificate, CertificateJob
+from learners.certificates.models import Certificate
 from learners.models import Enrollment
 from tests.learners.factories import make_course
 
@@ -33,7 +34,7 @@ def test_completing_the_last_lesson_issues_one_rendered_certificate(
     assert certificate.issuer_name == campaign.office.name
     assert certificate.signatory_name == "王建国"
     assert certificate.pdf.read().startswith(b"%PDF")
-    assert CertificateJob.objects.get(enrollment__learner=user).state == "done"
+    assert factories.certificate_messages(user).get().state == "done"
 
 
 def test_replayed_completion_changes_nothing(django_capture_on_commit_callbacks):
@@ -41,12 +42,15 @@ def test_replayed_completion_changes_nothing(django_capture_on_commit_callbacks)
 
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_request(enrollment_id=enrollment.pk)
+    rendered_at = Certificate.objects.get(enrollment=enrollment).rendered_at
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_request(enrollment_id=enrollment.pk)
 
     assert Certificate.objects.filter(enrollment=enrollment).count() == 1
-    job = CertificateJob.objects.get(enrollment=enrollment)
-    assert job.state == "done" and job.attempts == 1
+    assert Certificate.objects.get(enrollment=enrollment).rendered_at == rendered_at  # drawn once
+    assert set(factories.certificate_messages(enrollment).values_list("state", flat=True)) == {
+        "done"
+    }
 
 
 def test_issuing_twice_returns_the_same_certificate():
@@ -118,7 +122,7 @@ def test_course_without_certificates_issues_none(django_capture_on_commit_callba
         services.certificate_request(enrollment_id=enrollment.pk)
 
     assert not Certificate.objects.exists()
-    assert CertificateJob.objects.get().state == "done"
+    assert factories.certificate_messages(enrollment).get().state == "done"
 
 
 def test_incomplete_enrollment_issues_nothing():
@@ -150,7 +154,7 @@ def test_hours_come_from_the_course_estimate():
     assert str(certificate.hours) == "1.5"
 
 
-def test_broker_failure_keeps_the_job_in_the_outbox(
+def test_broker_failure_keeps_the_request_in_the_outbox(
     monkeypatch, django_capture_on_commit_callbacks
 ):
     from learners.certificates import tasks
@@ -158,29 +162,30 @@ def test_broker_failure_keeps_the_job_in_the_outbox(
     def refuse(*args, **kwargs):
         raise ConnectionRefusedError("broker down")
 
-    monkeypatch.setattr(tasks.certificate_job_run, "apply_async", refuse)
+    monkeypatch.setattr(tasks.certificate_make_task, "apply_async", refuse)
     enrollment = factories.completed_enrollment()
 
     with django_capture_on_commit_callbacks(execute=True):
         services.certificate_request(enrollment_id=enrollment.pk)
 
-    job = CertificateJob.objects.get()
-    assert job.state == "pending" and job.enqueued_at is None
+    message = factories.certificate_messages(enrollment).get()
+    assert message.state == "pending" and message.enqueued_at is None
     assert not Certificate.objects.exists()
 
     monkeypatch.undo()
-    assert services.outbox_drain() == 1
+    assert outbox.outbox_drain() == 1
     assert Certificate.objects.get().is_ready
 
 
-def test_outbox_drain_skips_jobs_recently_sent():
-    enrollment = factories.completed_enrollment()
-    job = CertificateJob.objects.create(enrollment=enrollment)
+def test_the_drain_does_not_resend_a_certificate_message_sent_a_moment_ago():
     from django.utils import timezone
 
-    CertificateJob.objects.filter(pk=job.pk).update(enqueued_at=timezone.now())
+    enrollment = factories.completed_enrollment()
+    services.certificate_request(enrollment_id=enrollment.pk)  # not committed: never sent
+    factories.certificate_messages(enrollment).update(enqueued_at=timezone.now(), sends=1)
 
-    assert services.outbox_drain() == 0
+    assert outbox.outbox_drain() == 0
+    assert not Certificate.objects.exists()
 
 
 def test_signed_credential_verifies_with_the_installation_key():

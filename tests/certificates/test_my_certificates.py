@@ -3,7 +3,7 @@
 import pytest
 
 from learners.certificates import services
-from learners.certificates.models import Certificate, CertificateJob
+from learners.certificates.models import Certificate
 from learners.certificates.selectors import certificates_for_learner
 
 from . import factories
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 def test_certificate_is_pending_until_rendered_then_ready_with_links(client, monkeypatch):
     from learners.certificates import tasks
 
-    monkeypatch.setattr(tasks.certificate_job_run, "apply_async", lambda *a, **k: None)
+    monkeypatch.setattr(tasks.certificate_make_task, "apply_async", lambda *a, **k: None)
     enrollment = factories.completed_enrollment(name="赵玥")
     services.certificate_request(enrollment_id=enrollment.pk)
     client.force_login(enrollment.learner)
@@ -23,7 +23,7 @@ def test_certificate_is_pending_until_rendered_then_ready_with_links(client, mon
     assert 'data-state="pending"' in pending
     assert "证书正在生成" in pending
 
-    services.certificate_job_process(job_id=CertificateJob.objects.get().pk)
+    services.certificate_make(enrollment_id=enrollment.pk)
     ready = client.get("/me/").content.decode()
     certificate = Certificate.objects.get()
     assert 'data-state="ready"' in ready

@@ -19,11 +19,10 @@ from django.utils import timezone
 
 from campaigns.models import ExportLog
 from campaigns.services.rollups import campaigns_needing_rollup
-from learners.certificates import services as certificate_services
-from learners.certificates.models import Certificate, CertificateJob
-from learners.models import Enrollment, ProgressEvent
 from core.outbox import services as outbox
 from core.outbox.models import OutboxMessage
+from learners.certificates.models import Certificate
+from learners.models import Enrollment, ProgressEvent
 from learners.services import enrollment_create
 from tests.campaigns.factories import UserFactory
 from tests.certificates import factories
@@ -100,8 +99,8 @@ def test_broker_down_progress_is_kept_fast_and_every_queued_task_runs_when_it_is
     }
     assert stored == sent_ids
     assert Enrollment.objects.get(learner=user).completed_at is not None
-    job = CertificateJob.objects.get(enrollment__learner=user)
-    assert (job.state, job.enqueued_at) == ("pending", None)
+    waiting = factories.certificate_messages(user).get()
+    assert (waiting.state, waiting.enqueued_at) == ("pending", None)
 
     # An officer's large export, queued while the broker is down, waits in the outbox.
     monkeypatch.setattr("campaigns.services.exports.INLINE_ROW_LIMIT", 0)
@@ -118,8 +117,7 @@ def test_broker_down_progress_is_kept_fast_and_every_queued_task_runs_when_it_is
     assert campaign.pk in campaigns_needing_rollup()
 
     use_broker(redis_url)
-    assert certificate_services.outbox_drain() == 1
-    assert outbox.outbox_drain() == 1
+    assert outbox.outbox_drain() == 2  # the one drain: the certificate and the export
     certificate = wait_for(
         lambda: Certificate.objects.filter(learner=user, rendered_at__isnull=False).first(),
         "the certificate after the outage",
@@ -131,8 +129,10 @@ def test_broker_down_progress_is_kept_fast_and_every_queued_task_runs_when_it_is
     )
     # The worker marked the message done once the task succeeded.
     wait_for(
-        lambda: OutboxMessage.objects.filter(pk=message.pk, state="done").exists(),
-        "the outbox message to be marked done",
+        lambda: (
+            OutboxMessage.objects.filter(pk__in=[message.pk, waiting.pk], state="done").count() == 2
+        ),
+        "the outbox messages to be marked done",
     )
     assert Certificate.objects.filter(learner=user).count() == 1
 
@@ -162,8 +162,8 @@ def images_locked(postgres, transactional_db, seal_course):
     """Hold an exclusive lock on the image table from a second connection.
 
     Rendering a certificate reads its office's seal image, so a worker rendering one stops
-    right there: the certificate row is committed, the files are not written, the job is not done
-    — the middle of the task, held still for as long as the test needs.
+    right there: the certificate row is committed, the files are not written, the message is not
+    done    — the middle of the task, held still for as long as the test needs.
     """
     db = connection.settings_dict
     lock = psycopg.connect(
@@ -198,7 +198,7 @@ def _stuck_mid_render(user, lock) -> Certificate:
 
 def _started(user, course):
     factories.finish_course(user, course)
-    return CertificateJob.objects.get(enrollment__learner=user)
+    return factories.certificate_messages(user).get()
 
 
 @pytest.fixture
@@ -217,7 +217,7 @@ def test_pool_process_killed_mid_task_gives_exactly_one_certificate(
     tmp_path,
 ):
     user, course = seal_course
-    job = _started(user, course)
+    message = _started(user, course)
     _stuck_mid_render(user, images_locked)
 
     children = _children(worker.pid)
@@ -232,14 +232,17 @@ def test_pool_process_killed_mid_task_gives_exactly_one_certificate(
     images_locked.rollback()  # let the redelivered task through
 
     wait_for(
-        lambda: CertificateJob.objects.filter(pk=job.pk, state="done").exists(),
-        "the requeued job to finish",
+        lambda: OutboxMessage.objects.filter(pk=message.pk, state="done").exists(),
+        "the requeued message to finish",
     )
     certificates = Certificate.objects.filter(learner=user)
     assert certificates.count() == 1
     assert certificates.get().is_ready
-    # It really ran twice: killed once (acks_late + reject_on_worker_lost requeued it), then done.
-    assert CertificateJob.objects.get(pk=job.pk).attempts == 2
+    # It really ran twice: killed once (acks_late + reject_on_worker_lost requeued it), then done;
+    # the outbox sent it once.
+    received = f"[{message.task_id}] received"
+    assert (tmp_path / "worker.log").read_text().count(received) == 2
+    assert OutboxMessage.objects.get(pk=message.pk).sends == 1
 
 
 def test_whole_worker_killed_mid_task_is_resent_by_the_outbox_exactly_once(
@@ -251,7 +254,7 @@ def test_whole_worker_killed_mid_task_is_resent_by_the_outbox_exactly_once(
     tmp_path,
 ):
     user, course = seal_course
-    job = _started(user, course)
+    message = _started(user, course)
     _stuck_mid_render(user, images_locked)
 
     # The machine goes away: main process and pool, no chance to hand the message back.
@@ -265,13 +268,13 @@ def test_whole_worker_killed_mid_task_is_resent_by_the_outbox_exactly_once(
     replacement = start_worker(certificate_worker_env(redis_url, settings), tmp_path / "w2.log")
     try:
         # The message sits unacknowledged with the dead worker until Redis's visibility timeout
-        # (an hour); the outbox re-sends a job not done 10 minutes after sending it.
-        sent_at = timezone.now() - certificate_services.RESEND_AFTER - timedelta(seconds=1)
-        CertificateJob.objects.filter(pk=job.pk).update(enqueued_at=sent_at)
-        assert certificate_services.outbox_drain() == 1
+        # (an hour); the outbox re-sends a message not done 10 minutes after sending it.
+        sent_at = timezone.now() - outbox.RESEND_AFTER - timedelta(seconds=1)
+        OutboxMessage.objects.filter(pk=message.pk).update(enqueued_at=sent_at)
+        assert outbox.outbox_drain() == 1
         wait_for(
-            lambda: CertificateJob.objects.filter(pk=job.pk, state="done").exists(),
-            "the re-sent job to finish",
+            lambda: OutboxMessage.objects.filter(pk=message.pk, state="done").exists(),
+            "the re-sent message to finish",
         )
     finally:
         replacement.terminate()

@@ -466,7 +466,7 @@ def test_a_learner_and_an_officer_use_two_boxes_that_share_only_the_engines(boxe
     rendered_by = [
         name
         for name in ("a", "b")
-        if "certificates.job_run" in (logs / f"worker-{name}.log").read_text()
+        if "certificates.issue" in (logs / f"worker-{name}.log").read_text()
     ]
     assert len(rendered_by) >= 1, "no worker log shows the certificate job"
     pdf_name = certificate.pdf.name

@@ -20,10 +20,10 @@ from django.utils import timezone
 
 from campaigns.reminders import services
 from campaigns.reminders.models import ReminderRule, ReminderSend
-from learners.accounts.sms import file_messages
-from learners.models import Enrollment
 from core.outbox import services as outbox
 from core.outbox.models import OutboxMessage
+from learners.accounts.sms import file_messages
+from learners.models import Enrollment
 from tests.accounts.factories import LearnerProfileFactory
 from tests.certificates import factories as certificate_factories
 from tests.certificates.test_integration import UNREACHABLE_BROKER, use_broker, wait_for

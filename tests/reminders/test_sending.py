@@ -7,10 +7,10 @@ import pytest
 
 from campaigns.reminders import services
 from campaigns.reminders.models import ReminderBudget, ReminderRule, ReminderSend
+from core.outbox.models import OutboxMessage
 from learners.accounts import sms
 from learners.accounts.links import reminders_turn_off
 from learners.accounts.services import account_erase
-from core.outbox.models import OutboxMessage
 
 from .conftest import CLOCK, at, enrol, tick
 
