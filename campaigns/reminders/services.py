@@ -38,6 +38,7 @@ from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
+from core.outbox.services import outbox_enqueue
 from core.phone import mask_phone
 from courses.selectors import course_lessons
 from learners.accounts.links import sign_in_link_create
@@ -45,7 +46,6 @@ from learners.accounts.models import LearnerProfile
 from learners.accounts.sms import SmsError, send_sms, sms_deduplicates
 from learners.certificates.models import Certificate
 from learners.models import Enrollment, LessonProgress, ProgressEvent
-from core.outbox.services import outbox_enqueue
 from learners.selectors import lesson_statuses
 
 from .models import DEFAULT_DAILY_BUDGET, ReminderBudget, ReminderRule, ReminderSend

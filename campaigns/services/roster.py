@@ -417,8 +417,8 @@ def roster_run(*, roster_import_id: int) -> RosterImport:
     retried task resumes after the last committed batch.
     """
     from campaigns.tasks import rollups_refresh
-    from learners.accounts.services import learners_register_many
     from core.outbox.services import outbox_enqueue
+    from learners.accounts.services import learners_register_many
     from learners.services import enrollments_create_many
 
     roster = RosterImport.objects.select_related("campaign").get(pk=roster_import_id)
