@@ -138,3 +138,20 @@ def test_an_unknown_task_name_waits_instead_of_failing_the_caller(
     message.refresh_from_db()
     assert message.state == OutboxMessage.State.PENDING
     assert "no_such_task" in message.last_error
+
+
+def test_a_message_whose_task_waits_for_its_retry_is_not_sent_again(campaign, broker_down):
+    from types import SimpleNamespace
+
+    from celery.signals import task_retry
+
+    message = enqueue_rebuild(campaign)
+    long_ago = timezone.now() - services.RESEND_AFTER * 2
+    OutboxMessage.objects.filter(pk=message.pk).update(enqueued_at=long_ago, sends=1)
+
+    # What a worker signals when the task published its own retry (the message is with the broker).
+    task_retry.send(sender=None, request=SimpleNamespace(id=message.task_id), reason=None)
+
+    broker_down.conf.task_always_eager = True
+    assert services.outbox_drain() == 0
+    assert not RollupState.objects.filter(campaign=campaign).exists()
