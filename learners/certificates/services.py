@@ -156,7 +156,13 @@ def certificate_request(*, enrollment_id: int) -> None:
     Called inside the progress transaction (setting LEARNERS_ON_COURSE_COMPLETED); the broker is
     asked only after commit, and never in a way that can fail or hold up the learner.
     """
-    outbox_request(task=CERTIFICATE_TASK, args=[enrollment_id], key=certificate_key(enrollment_id))
+    # The task itself, not its name: importing it registers it in this (web) process, so the
+    # send on commit finds it (a worker imports every tasks module; a web process does not).
+    from .tasks import certificate_make_task
+
+    outbox_request(
+        task=certificate_make_task, args=[enrollment_id], key=certificate_key(enrollment_id)
+    )
 
 
 # --- issue and render (worker) --------------------------------------------------------------------
