@@ -171,8 +171,8 @@ def test_the_beat_schedule_has_exactly_one_drain():
 
 # --- the migration that retired CertificateJob ------------------------------------------------
 
-BEFORE = [("certificates", "0006_certificate_opened_at")]
-AFTER = [("certificates", "0007_certificate_jobs_into_the_one_outbox")]
+BEFORE = [("certificates", "0007_models_moved_to_core")]
+AFTER = [("certificates", "0008_certificate_jobs_into_the_one_outbox")]
 
 
 def _migrate(targets):

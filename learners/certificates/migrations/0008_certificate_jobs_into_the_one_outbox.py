@@ -68,7 +68,7 @@ def messages_to_jobs(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("certificates", "0006_certificate_opened_at"),
+        ("certificates", "0007_models_moved_to_core"),
         ("outbox", "0001_initial"),
     ]
 
