@@ -14,7 +14,7 @@ PYTEST_ARGS ?=
 TEST_WORKERS ?= 2
 
 .DEFAULT_GOAL := help
-.PHONY: help install run dev test lint format messages lock bench bench-full bench-load ci clean
+.PHONY: help install run dev test lint format messages lock bench bench-full bench-load bench-capacity ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ bench-full: install ## Every benchmark, at full scale, and the load run (needs P
 
 bench-load: install ## Load run: 200 learners for 5 minutes (needs PostgreSQL, Redis)
 	$(BIN)/python -m bench load
+
+bench-capacity: install ## Issue 18: layout shift, lesson vs bare page, learners one box serves (needs PostgreSQL, Redis)
+	$(BIN)/python -m bench capacity
 
 ci: ## What CI runs (installs system packages; needs root)
 	bash .ci/run

@@ -73,12 +73,27 @@ def machine() -> dict:
     }
 
 
+def commit() -> str:
+    """The checked-out commit (short), with `+changes` when the work tree differs from it."""
+    import subprocess
+
+    def git(*args: str) -> str:
+        done = subprocess.run(
+            ["git", *args], cwd=REPO, capture_output=True, text=True, check=False, timeout=30
+        )
+        return done.stdout.strip()
+
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    return head + ("+changes" if git("status", "--porcelain", "--untracked-files=no") else "")
+
+
 def result_new(name: str, title: str) -> dict:
-    """An empty result for scenario `name`, stamped with the machine and the time."""
+    """An empty result for scenario `name`, stamped with the machine, the commit and the time."""
     return {
         "scenario": name,
         "title": title,
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit(),
         "machine": machine(),
         "database": os.environ.get("BENCH_DB_VENDOR", ""),
         "lines": [],

@@ -1,9 +1,11 @@
-"""`python -m bench quick|full`: generate data, run every scenario, write bench/results/.
+"""`python -m bench quick|full|capacity`: generate data, run every scenario, write bench/results/.
 
 quick (`make bench`, ≤ 10 minutes): 10 k learners, 100 certificates, short load runs.
 full (`make bench-full`): 10 k, 100 k and (on PostgreSQL) 1 M learners, 1,000 certificates,
-longer load runs. A scenario that fails is reported as "not measured" with the error; the run
-goes on.
+longer load runs. capacity (`make bench-capacity`, issue 18, ~30 minutes; PostgreSQL, Redis): the
+pages in Chromium (layout shift, throttled first paint beside a static 10 KB page), the lesson's
+throughput beside a bare Wagtail page of its size, then the capacity steps. A scenario that fails
+is reported as "not measured" with the error; the run goes on.
 """
 
 import argparse
@@ -35,7 +37,15 @@ PLANS = {
         "command": "make bench-full",
     },
     "load": {"scales": [], "folder": "", "command": "python -m bench load"},
+    "capacity": {
+        "scales": [],
+        "load_s": 15,
+        "folder": "capacity",
+        "command": "make bench-capacity",
+    },
 }
+# What the capacity plan runs (in this order); the other plans leave `capacity` out.
+CAPACITY_SCENARIOS = {"pages", "throughput", "capacity"}
 # Scenarios in report order; `load` writes bench/results/load.json whichever plan runs it.
 SCENARIOS = [
     "generate",
@@ -47,11 +57,18 @@ SCENARIOS = [
     "certificates",
     "pages",
     "throughput",
+    "capacity",
     "load",
 ]
 SECTIONS = [
     ("", "Quick set", "make bench", "python -m bench quick"),
     ("full", "Full scale", "make bench-full", "python -m bench full"),
+    (
+        "capacity",
+        "Capacity and speed (issue 18)",
+        "make bench-capacity",
+        "python -m bench capacity",
+    ),
 ]
 
 
@@ -102,6 +119,15 @@ def summary_markdown(results: list[dict], plan: str, started: dict, seconds: flo
     return "\n".join(out) + "\n"
 
 
+def _conditions(results: list[dict]) -> list[str]:
+    """Each scenario's own time, load average and commit (figures of one run each)."""
+    return [
+        f"- {r['scenario']}: {r['started_at']} to {r.get('finished_at', '?')}, load average at "
+        f"start {r['machine']['load_average']}, commit {r.get('commit', 'not recorded')}"
+        for r in results
+    ]
+
+
 def _stored(folder: Path) -> list[dict]:
     found = []
     for name in SCENARIOS:
@@ -142,9 +168,16 @@ def summary_compose(root: Path = RESULTS) -> str:
             f"- database: {meta['database']}",
             *(
                 f"- re-run {r['finished_at']} UTC ({r['minutes']:.1f} minutes, load average at "
-                f"start {r['machine']['load_average']}): {r['note']}"
+                f"start {r['machine']['load_average']}"
+                + (
+                    f", {r['database']}"
+                    if r.get("database", meta["database"]) != meta["database"]
+                    else ""
+                )
+                + f"): {r['note']}"
                 for r in meta.get("reruns", [])
             ),
+            *(_conditions(results) if folder == "capacity" else []),
             "",
             *_table(results),
         ]
@@ -190,6 +223,12 @@ def main(argv=None) -> int:
         "--only", default="", help=f"comma-separated scenarios to run (of {', '.join(SCENARIOS)})"
     )
     parser.add_argument(
+        "--steps", default="", help="capacity: comma-separated learner counts to step through"
+    )
+    parser.add_argument(
+        "--step-seconds", type=float, default=0, help="capacity: length of each step in seconds"
+    )
+    parser.add_argument(
         "--reuse-data",
         action="store_true",
         help="keep the data the previous run of this plan generated in this database",
@@ -199,13 +238,18 @@ def main(argv=None) -> int:
     chosen = set(args.only.split(",")) if args.only else set(SCENARIOS)
     if args.plan == "load":
         chosen = {"load"}
-    elif args.plan == "quick":
+    elif args.plan == "capacity":
+        chosen &= CAPACITY_SCENARIOS
+    else:
+        chosen.discard("capacity")
+    if args.plan == "quick":
         chosen.discard("load")
     folder = RESULTS / plan["folder"]
     started_at, start_machine = time.perf_counter(), machine()
     print(f"bench {args.plan}: machine {json.dumps(start_machine, ensure_ascii=False)}", flush=True)
 
     from . import (
+        capacity,
         certificates,
         dashboard,
         env,
@@ -229,7 +273,14 @@ def main(argv=None) -> int:
         result_write(result, where)
         results.append(result)
 
-    if args.plan != "load":
+    if args.plan == "capacity":
+        if chosen & {"pages", "throughput"}:
+            _served(args, plan, chosen, env, site, pages, throughput, add)
+        if "capacity" in chosen:
+            steps = [int(s) for s in args.steps.split(",") if s] or capacity.STEPS
+            seconds = args.step_seconds or capacity.STEP_SECONDS
+            add(_guarded("capacity", "Capacity", lambda: capacity.run(steps, seconds)))
+    elif args.plan != "load":
         datasets = _data(args, plan, vendor, chosen, generate, add)
         if "queries" in chosen:
             add(_guarded("queries", "SQL queries of the lesson page", queries.run))

@@ -18,7 +18,7 @@ PORTS = range(8180, 8190)
 def environment() -> dict[str, str]:
     """Environment variables every benchmark process (and its servers) runs with."""
     env = {
-        "DJANGO_SETTINGS_MODULE": "cms.settings.dev",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
         # Production-like request handling: no debug toolbar, no query log, templates cached.
         "DEBUG": "false",
         "VAR_DIR": str(VAR),

@@ -6,6 +6,7 @@ Each simulated client opens a connection, sends one request, reads the response 
 
 import asyncio
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
@@ -60,16 +61,52 @@ def status_of(response: bytes) -> int:
         return 0
 
 
+def _unchunk(body: bytes) -> bytes:
+    out, rest = [], body
+    while rest:
+        size_line, _, rest = rest.partition(b"\r\n")
+        size = int(size_line.split(b";")[0] or b"0", 16)
+        if size == 0:
+            break
+        out.append(rest[:size])
+        rest = rest[size + 2 :]
+    return b"".join(out)
+
+
+def parse(response: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Status, headers (lower-case names, in order) and the decoded body of a raw response."""
+    head, _, body = response.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    headers = []
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        headers.append((name.strip().lower(), value.strip()))
+    found = dict(headers)
+    if found.get("transfer-encoding", "").lower() == "chunked":
+        body = _unchunk(body)
+    if found.get("content-encoding", "").lower() == "gzip":
+        body = zlib.decompress(body, 16 + zlib.MAX_WBITS)
+    return status_of(response), headers, body
+
+
+async def exchange(host: str, port: int, payload: bytes, timeout: float = 30) -> bytes:
+    """Send one `Connection: close` request and read the whole response (raises OSError or
+    TimeoutError)."""
+    reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    try:
+        writer.write(payload)
+        await writer.drain()
+        return await asyncio.wait_for(reader.read(-1), timeout=timeout)
+    finally:
+        writer.close()
+
+
 async def _client(host, port, make: Callable[[], bytes], deadline: float, outcome: Outcome):
     while time.perf_counter() < deadline:
         payload = make()
         started = time.perf_counter()
         try:
-            reader, writer = await asyncio.open_connection(host, port)
-            writer.write(payload)
-            await writer.drain()
-            response = await asyncio.wait_for(reader.read(-1), timeout=30)
-            writer.close()
+            response = await exchange(host, port, payload)
         except (OSError, TimeoutError) as exc:
             outcome.errors[type(exc).__name__] = outcome.errors.get(type(exc).__name__, 0) + 1
             continue

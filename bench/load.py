@@ -37,29 +37,32 @@ GRACE_SECONDS = 150
 BUDGET = "0 (issue 8: zero 5xx, zero lost events)"
 
 
-def purge() -> None:
+def purge(prefix: str = PREFIX) -> None:
     """Remove the learners of earlier load runs and everything they made (ORM cascades)."""
     from django.contrib.auth.models import User
 
     from learners.certificates.models import Certificate
 
-    users = User.objects.filter(username__startswith=PREFIX)
+    users = User.objects.filter(username__startswith=prefix)
     Certificate.objects.filter(learner__in=users).delete()
     users.delete()
 
 
-def learners_create(count: int) -> list[dict]:
-    """`count` learners with a verified phone and current consent (so sign-in lands in /me/)."""
+def learners_create(
+    count: int, *, prefix: str = PREFIX, phone_base: int = PHONE_BASE, start: int = 0
+) -> list[dict]:
+    """Learners `start`…`count - 1` with a verified phone and current consent (so sign-in lands
+    in /me/)."""
     from django.contrib.auth.models import User
 
     from learners.accounts import services
 
     made = []
-    for index in range(count):
-        user = User.objects.create(username=f"{PREFIX}{index}")
+    for index in range(start, count):
+        user = User.objects.create(username=f"{prefix}{index}")
         user.set_unusable_password()
         user.save(update_fields=["password"])
-        phone = f"+86{PHONE_BASE + index}"
+        phone = f"+86{phone_base + index}"
         services.profile_set_phone(user=user, phone=phone, verified=True)
         services.consent_record(user=user, language="zh-hans")
         # Each simulated phone comes from its own address (documentation range 10.x).
@@ -148,7 +151,30 @@ class Worker:
         return False
 
 
-def _services_missing() -> str:
+def plan_urls() -> dict[str, str]:
+    """The sign-in, My learning and progress API paths the simulated learners use."""
+    from django.urls import reverse
+
+    return {
+        "login_code_url": reverse("account_request_login_code"),
+        "login_confirm_url": reverse("account_confirm_login_code"),
+        "me_url": reverse("learners_my_learning"),
+        "progress_url": reverse("learners_api_progress"),
+    }
+
+
+def server_environment(spool) -> dict[str, str]:
+    """What the servers of a load run need: the SMS spool (emptied here) and the proxy setting."""
+    spool.write_text("")
+    return {
+        # As behind one trusted reverse proxy: each phone's own address counts for rate limits.
+        "TRUSTED_PROXY_COUNT": "1",
+        "SMS_BACKEND": "bench.sms.SpoolBackend",
+        "BENCH_SMS_SPOOL": str(spool),
+    }
+
+
+def services_missing() -> str:
     from django.db import connection
 
     missing = []
@@ -160,7 +186,7 @@ def _services_missing() -> str:
     return ", ".join(missing)
 
 
-def server_counts() -> dict[str, int]:
+def server_counts(prefix: str = PREFIX) -> dict[str, int]:
     """ProgressEvent rows per load learner (by phone) as the database holds them."""
     from django.db.models import Count
 
@@ -168,7 +194,7 @@ def server_counts() -> dict[str, int]:
     from learners.models import ProgressEvent
 
     phones = dict(
-        LearnerProfile.objects.filter(user__username__startswith=PREFIX).values_list(
+        LearnerProfile.objects.filter(user__username__startswith=prefix).values_list(
             "user_id", "phone"
         )
     )
@@ -204,7 +230,7 @@ def run(seconds: float = SECONDS, users: int = USERS) -> dict:
     from . import site
 
     result = result_new("load", f"Load run: {users} learners for {seconds / 60:.0f} minutes")
-    missing = _services_missing()
+    missing = services_missing()
     if missing:
         for what in ("5xx responses", "lost progress events"):
             not_measured(result, what, BUDGET, f"needs {missing}")
@@ -221,23 +247,10 @@ def run(seconds: float = SECONDS, users: int = USERS) -> dict:
         "learners": learners_create(users),
         "courses": plan_courses(),
     }
-    from django.urls import reverse
-
-    plan["login_code_url"] = reverse("account_request_login_code")
-    plan["login_confirm_url"] = reverse("account_confirm_login_code")
-    plan["me_url"] = reverse("learners_my_learning")
-    plan["progress_url"] = reverse("learners_api_progress")
-    spool = env.path_of("sms-spool.txt")
-    spool.write_text("")
+    plan.update(plan_urls())
     plan_path = env.path_of("load-plan.json")
     plan_path.write_text(json.dumps(plan))
-    server_env = {
-        # As behind one trusted reverse proxy: each phone's own address counts for rate limits.
-        "TRUSTED_PROXY_COUNT": "1",
-        "SMS_BACKEND": "bench.sms.SpoolBackend",
-        "BENCH_SMS_SPOOL": str(spool),
-    }
-    os.environ.update(server_env)
+    os.environ.update(server_environment(env.path_of("sms-spool.txt")))
     # Issue 14: the load learners are also in a campaign, and every campaign is built before
     # the run, so the worker's beat only applies changes (decision 0095) while the load goes.
     learner_ids = _load_learner_ids()

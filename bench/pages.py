@@ -1,11 +1,18 @@
-"""Page weight by resource type and first-response size at 360×740, and the lesson page under
-throttling (400 kbps, 400 ms round trip, 4× CPU slowdown): first contentful paint and load.
+"""Page weight by resource type and first-response size at 360×740, and every learner page under
+throttling (400 ms round trip, 50,000 B/s, 4× CPU slowdown): first contentful paint, load and
+cumulative layout shift, beside a static 10 KB page measured in the same run (issue 18).
 
 Chromium (Debian's, through Playwright) loads each page from gunicorn with a signed-in learner;
 compressed sizes are each response body gzipped at level 6, what a compressing proxy (or
 WhiteNoise's precompressed files) would send, since the benchmark server itself does not compress.
 Media files are answered from MEDIA_ROOT by the browser context (production serves them from a
 CDN), and are reported but left out of the "everything but media" figure, as the budget says.
+
+Layout shift is Lighthouse's CLS: the layout-shift entries without recent input, grouped in
+session windows (a gap under 1 s, at most 5 s long), the largest window's sum; observed from the
+document's start (an init script) until a second after the load event, the worst of the runs.
+The static page is plain HTML of 10 KB (no CSS, no script) served by the same gunicorn
+(WhiteNoise, `bench.settings`), so the lesson's FCP is compared with what the network alone costs.
 """
 
 import gzip
@@ -13,7 +20,7 @@ import statistics
 from pathlib import Path
 from urllib.parse import urlparse
 
-from . import INFO, MET, MISSED, line_add, not_measured, result_new, verdict
+from . import INFO, MET, MISSED, NOT_MEASURED, line_add, not_measured, result_new, verdict
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -38,6 +45,23 @@ KINDS = {
 FIRST_RESPONSE_KB, PAGE_KB, JS_KB = 14, 40, 15
 THROTTLE = {"latency": 400, "downloadThroughput": 400_000 / 8, "uploadThroughput": 400_000 / 8}
 THROTTLED_RUNS = 3
+CLS_BUDGET = 0.01
+FCP_FACTOR = 1.1
+STATIC_PAGE = "bench/static-10k.html"
+STATIC_BYTES = 10 * 1024
+# Collects layout shifts from the document's start (buffered), for Lighthouse's CLS.
+SHIFTS_SCRIPT = """
+window.__shifts = [];
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    if (entry.hadRecentInput) continue;
+    window.__shifts.push({value: entry.value, at: entry.startTime,
+      sources: (entry.sources || []).map((s) => s.node && s.node.nodeType === 1
+        ? s.node.tagName.toLowerCase() + (s.node.className ? '.' + String(s.node.className)
+          .trim().split(/\\s+/).join('.') : '') : '#text')});
+  }
+}).observe({type: 'layout-shift', buffered: true});
+"""
 
 
 def chromium_path() -> str | None:
@@ -77,6 +101,7 @@ def _context(browser, base: str, cookies: dict, media_root: Path, **options):
         service_workers="block",
         **options,
     )
+    context.add_init_script(SHIFTS_SCRIPT)
     host = urlparse(base).hostname
     context.add_cookies(
         [{"name": k, "value": v, "domain": host, "path": "/"} for k, v in cookies.items()]
@@ -116,7 +141,7 @@ def load(browser, base: str, path: str, cookies: dict, media_root: Path) -> dict
 
     page.on("response", record)
     main = page.goto(base + path, wait_until="load", timeout=120_000)
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(1000)
     facts = page.evaluate(
         """() => {
         const fold = window.innerHeight;
@@ -129,7 +154,8 @@ def load(browser, base: str, path: str, cookies: dict, media_root: Path) -> dict
         });
         const blocking = [...document.querySelectorAll('script[src]')]
             .filter(s => !s.defer && !s.async && s.type !== 'module').map(s => s.src);
-        return {imgs, blocking, text: document.body.innerText.length};
+        return {imgs, blocking, text: document.body.innerText.length,
+                shifts: window.__shifts || []};
     }"""
     )
     context.close()
@@ -153,8 +179,49 @@ def readable_without_js(browser, base: str, path: str, cookies: dict, media_root
     return text
 
 
+def static_page(folder: Path) -> str:
+    """Write the static 10 KB page (plain HTML of Chinese prose, no CSS or script) into the
+    benchmark's static folder; returns its path under STATIC_URL."""
+    import random
+
+    words = (
+        "手机 微信 支付 安全 村里 农产品 网上 销售 学习 课程 老师 照片 声音 字体 设置 密码".split()
+    )
+    rng = random.Random(10)
+    head = '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+    head += (
+        '<meta name="viewport" content="width=device-width"><title>静态页面</title></head><body>'
+    )
+    body, tail = [], "</body></html>"
+    size = len((head + tail).encode())
+    while size < STATIC_BYTES - 200:
+        sentence = "<p>" + "，".join(" ".join(rng.sample(words, 4)) for _ in range(3)) + "。</p>"
+        body.append(sentence)
+        size += len(sentence.encode())
+    html = (head + "".join(body) + tail).encode()
+    html += b"<!--" + b"-" * max(0, STATIC_BYTES - len(html) - 7) + b"-->"
+    target = folder / STATIC_PAGE
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_bytes(html)
+    return f"/static/{STATIC_PAGE}"
+
+
+def cls_of(shifts: list[dict]) -> float:
+    """Lighthouse's CLS of layout-shift entries: the largest session window's sum."""
+    best = current = 0.0
+    start = last = None
+    for shift in sorted(shifts, key=lambda s: s["at"]):
+        if start is None or shift["at"] - last >= 1000 or shift["at"] - start >= 5000:
+            start, current = shift["at"], 0.0
+        current += shift["value"]
+        last = shift["at"]
+        best = max(best, current)
+    return best
+
+
 def throttled(browser, base: str, path: str, cookies: dict, media_root: Path) -> dict:
-    """FCP and load (ms) of a cold load under 400 kbps / 400 ms RTT / 4× CPU; median of runs."""
+    """FCP and load (ms) of a cold load under 400 ms RTT / 50,000 B/s / 4× CPU (median of runs),
+    and the worst run's layout shift (CLS) with what shifted."""
     runs = []
     for _ in range(THROTTLED_RUNS):
         context = _context(browser, base, cookies, media_root)
@@ -164,23 +231,30 @@ def throttled(browser, base: str, path: str, cookies: dict, media_root: Path) ->
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
         cdp.send("Network.emulateNetworkConditions", {"offline": False, **THROTTLE})
         cdp.send("Emulation.setCPUThrottlingRate", {"rate": 4})
-        page.goto(base + path, wait_until="load", timeout=300_000)
-        runs.append(
-            page.evaluate(
-                """() => {
-                const paint = performance.getEntriesByName('first-contentful-paint')[0];
-                const nav = performance.getEntriesByType('navigation')[0];
-                return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd,
-                        bytes: nav.transferSize};
-            }"""
-            )
+        main = page.goto(base + path, wait_until="load", timeout=300_000)
+        page.wait_for_timeout(1000)
+        run = page.evaluate(
+            """() => {
+            const paint = performance.getEntriesByName('first-contentful-paint')[0];
+            const nav = performance.getEntriesByType('navigation')[0];
+            return {fcp: paint ? paint.startTime : null, load: nav.loadEventEnd,
+                    bytes: nav.transferSize, shifts: window.__shifts || [], url: location.href};
+        }"""
         )
+        run["status"] = main.status if main else None
+        run["cls"] = round(cls_of(run["shifts"]), 4)
+        runs.append(run)
         context.close()
     fcps = [r["fcp"] for r in runs if r["fcp"] is not None]
+    worst = max(runs, key=lambda r: r["cls"])
     return {
         "runs": runs,
         "fcp_ms": statistics.median(fcps) if fcps else None,
         "load_ms": statistics.median(r["load"] for r in runs),
+        "cls": worst["cls"],
+        "shifted": sorted({source for s in worst["shifts"] for source in s["sources"]}),
+        "status": runs[-1]["status"],
+        "url": runs[-1]["url"],
     }
 
 
@@ -217,6 +291,71 @@ def _images_line(result: dict, lesson: dict) -> None:
         f"{len(modern)} AVIF/WebP, natural widths {widths}, "
         f"{len(eager_below)} eager below the fold",
     )
+
+
+def _throttled_lines(
+    result: dict, browser, base: str, site, media_root: Path, loaded: dict
+) -> None:
+    """Every page: CLS (≤ 0.01 each; the worst of the unthrottled load and the throttled ones,
+    since Lighthouse watches an unthrottled load) and throttled FCP; the lesson's FCP ≤ the
+    static page's × 1.1, the static page loaded right before and right after the lesson."""
+    static = site.static
+    unthrottled = {name: cls_of(page.get("shifts", [])) for name, page in loaded.items()}
+    static_load = load(browser, base, static, {}, media_root)
+    unthrottled["static"] = cls_of(static_load["shifts"])
+    conditions = f"median of {THROTTLED_RUNS} cold loads; 400 ms RTT, 50,000 B/s, 4× CPU"
+    slow = {}
+    for name, path in site.pages.items():
+        if name == "lesson":
+            before = throttled(browser, base, static, {}, media_root)
+            slow["static 10 KB page (before the lesson)"] = before
+        slow[name] = throttled(browser, base, path, site.cookies, media_root)
+        if name == "lesson":
+            after = throttled(browser, base, static, {}, media_root)
+            slow["static 10 KB page (after the lesson)"] = after
+    result["details"]["throttled"] = slow
+    statics = [v["fcp_ms"] for k, v in slow.items() if k.startswith("static") and v["fcp_ms"]]
+    static_fcp = statistics.mean(statics) if statics else None
+    for name, figures in slow.items():
+        path = site.pages.get(name, static)
+        moved = ", ".join(figures["shifted"]) or "nothing"
+        plain = unthrottled.get("static" if name.startswith("static") else name, 0.0)
+        worst = round(max(figures["cls"], plain), 4)
+        line_add(
+            result,
+            f"{name} {path}: layout shift (CLS)",
+            f"≤ {CLS_BUDGET} (issue 18)",
+            worst,
+            "",
+            verdict(worst, CLS_BUDGET),
+            f"worst of an unthrottled load ({plain:.4f}) and {THROTTLED_RUNS} throttled cold loads"
+            f" ({figures['cls']:.4f}), each until 1 s after load; what moved when throttled: "
+            f"{moved}; HTTP {figures['status']}, ended at {urlparse(figures['url']).path}",
+        )
+        fcp = round(figures["fcp_ms"]) if figures["fcp_ms"] else None
+        if name == "lesson":
+            budget = round(static_fcp * FCP_FACTOR) if static_fcp else None
+            line_add(
+                result,
+                "lesson throttled: first contentful paint",
+                f"≤ static 10 KB page's FCP × {FCP_FACTOR} (issue 18)",
+                fcp,
+                "ms",
+                verdict(fcp, budget) if budget else NOT_MEASURED,
+                f"{conditions}; static page {round(static_fcp or 0)} ms (mean of right before and "
+                f"after: {[round(f) for f in statics]}), so at most {budget} ms; lesson load event "
+                f"{round(figures['load_ms'])} ms, {figures['runs'][-1]['bytes']:,} B document",
+            )
+        else:
+            line_add(
+                result,
+                f"{name} throttled: first contentful paint",
+                "(no figure)",
+                fcp,
+                "ms",
+                INFO,
+                f"{conditions}; load event {round(figures['load_ms'])} ms",
+            )
 
 
 def run(base: str, site, media_root: Path, throttle: bool = True) -> dict:
@@ -294,30 +433,11 @@ def run(base: str, site, media_root: Path, throttle: bool = True) -> dict:
                 "visible text with JavaScript disabled",
             )
             _images_line(result, lesson)
-            if throttle:
-                slow = throttled(browser, base, site.pages["lesson"], site.cookies, media_root)
-                line_add(
-                    result,
-                    "lesson throttled: first contentful paint",
-                    "(no figure in docs/design.md)",
-                    round(slow["fcp_ms"]) if slow["fcp_ms"] else None,
-                    "ms",
-                    INFO,
-                    f"median of {THROTTLED_RUNS} cold loads; 400 kbps, 400 ms RTT, 4× CPU",
-                )
-                line_add(
-                    result,
-                    "lesson throttled: load event",
-                    "(no figure in docs/design.md)",
-                    round(slow["load_ms"]),
-                    "ms",
-                    INFO,
-                    f"median of {THROTTLED_RUNS} cold loads",
-                )
-                result["details"]["throttled"] = slow
         else:
             for what in ("lesson: everything but media", "lesson: JavaScript", "lesson throttled"):
                 not_measured(result, what, "", site.missing.get("lesson", "no lesson page"))
+        if throttle:
+            _throttled_lines(result, browser, base, site, media_root, pages)
         browser.close()
     result["details"]["pages"] = {
         name: {k: v for k, v in page.items() if k != "responses"} | {"responses": page["responses"]}

@@ -22,6 +22,8 @@ class Site:
     cookies: dict[str, str] = field(default_factory=dict)
     lesson_ids: list[int] = field(default_factory=list)
     bare: str = ""
+    bare_bytes: int = 0
+    static: str = ""
 
 
 def _csrf_secret() -> str:
@@ -88,7 +90,29 @@ def prepare(certificate_code: str | None) -> Site:
     client = Client()
     client.force_login(learner)
     site.cookies = {"sessionid": client.cookies["sessionid"].value, "csrftoken": _csrf_secret()}
+    # Both written before the server starts: WhiteNoise lists static files at start-up.
+    from django.conf import settings
+
+    from .pages import static_page
+
+    site.static = static_page(settings.BENCH_STATIC)
+    if "lesson" in site.pages:
+        site.bare_bytes = bare_like(client.get(site.pages["lesson"], HTTP_ACCEPT_LANGUAGE="zh-CN"))
     return site
+
+
+def bare_like(response) -> int:
+    """Make the bare Wagtail page answer a static copy of `response`'s HTML (the signed-in
+    lesson), so it has the lesson's size: the template of a plain `Page` (bench.settings)."""
+    from django.conf import settings
+
+    if response.status_code != 200:
+        raise RuntimeError(f"the signed-in lesson answered HTTP {response.status_code}")
+    html = response.content.decode()
+    template = settings.BENCH_TEMPLATES / "wagtailcore" / "page.html"
+    template.parent.mkdir(parents=True, exist_ok=True)
+    template.write_text("{% verbatim %}" + html + "{% endverbatim %}")
+    return len(response.content)
 
 
 class Server:

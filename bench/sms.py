@@ -15,8 +15,8 @@ from learners.accounts.sms import ConsoleBackend
 class SpoolBackend(ConsoleBackend):
     """Console backend that also appends each message to the file `BENCH_SMS_SPOOL`."""
 
-    def send(self, phone: str, message: str) -> None:
-        super().send(phone, message)
+    def send(self, phone: str, message: str, key: str = "") -> None:
+        super().send(phone, message, key=key)
         line = f"{phone}\t{' '.join(message.split())}\n".encode()
         with open(os.environ["BENCH_SMS_SPOOL"], "ab") as spool:
             fcntl.flock(spool, fcntl.LOCK_EX)
