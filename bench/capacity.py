@@ -30,6 +30,8 @@ PAGE_SECONDS = (30, 90)
 BATCH_SECONDS = 60
 SIGN_IN_SHARE = 0.1
 P95_BUDGET_MS = 500
+# After the first failing step, one more step halfway back, rounded to this many learners.
+REFINE_TO = 250
 TARGET = 3000
 WORKERS = int(os.environ.get("BENCH_CAPACITY_WORKERS", "4"))
 PORT = 8184
@@ -277,7 +279,23 @@ def _step_text(step: dict) -> str:
     )
 
 
-def run(steps=STEPS, seconds: float = STEP_SECONDS) -> dict:
+def _warm_up(base: str, me: dict, plan: dict) -> None:
+    """Every lesson, the course start and My learning a few times per worker, before step one:
+    the workers' first requests load templates and code, which no learner would wait for twice."""
+    import urllib.request
+
+    cookie = "; ".join(f"{k}={v}" for k, v in me["cookies"].items())
+    paths = [lesson["url"] for course in plan["courses"] for lesson in course["lessons"]]
+    for _ in range(2 * WORKERS):
+        for path in [*paths, plan["me_url"]]:
+            request = urllib.request.Request(
+                base + path, headers={"Cookie": cookie, "Accept-Language": "zh-CN"}
+            )
+            with urllib.request.urlopen(request, timeout=60) as response:
+                response.read()
+
+
+def run(steps=STEPS, seconds: float = STEP_SECONDS, refine: bool = True) -> dict:
     """Step the learner count up until a step fails; the largest passing step is the figure."""
     from . import site
 
@@ -311,13 +329,22 @@ def run(steps=STEPS, seconds: float = STEP_SECONDS) -> dict:
         groups |= {
             f"celery worker {i + 1}": process.pid for i, process in enumerate(worker.processes)
         }
-        for index, n in enumerate(steps):
+        _warm_up(server.base, learners[0], base_plan)
+        queue = list(steps)
+        while queue:
+            n = queue.pop(0)
             print(f"capacity: {n:,} learners for {seconds:.0f} s…", flush=True)
-            step = _step(n, index, learners, base_plan, groups)
+            step = _step(n, len(done), learners, base_plan, groups)
             print(f"  {'passed' if step['passed'] else 'FAILED'}: {_step_text(step)}", flush=True)
             done.append(step)
-            if not step["passed"]:
-                break
+            if step["passed"]:
+                continue
+            # Once: the count halfway between the last passing step and this one.
+            passed = [s["learners"] for s in done if s["passed"] and s["learners"] < n]
+            middle = (max(passed or [0]) + n) // 2 // REFINE_TO * REFINE_TO
+            fresh = middle not in {s["learners"] for s in done} and middle > max(passed or [0])
+            queue = [middle] if refine and fresh else []
+            refine = False
     _report(result, done)
     return result
 
@@ -336,8 +363,11 @@ def _bound(step: dict) -> str:
 
 def _report(result: dict, done: list[dict]) -> None:
     passing = [s for s in done if s["passed"]]
-    best = passing[-1] if passing else None
-    failed = next((s for s in done if not s["passed"]), None)
+    best = max(passing, key=lambda s: s["learners"]) if passing else None
+    above = [
+        s for s in done if not s["passed"] and s["learners"] > (best or {"learners": 0})["learners"]
+    ]
+    failed = min(above, key=lambda s: s["learners"]) if above else None
     figure = best["learners"] if best else 0
     counts = ", ".join(f"{s['learners']:,}" for s in done)
     note = f"steps {counts}; "
