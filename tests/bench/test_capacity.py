@@ -53,6 +53,17 @@ def test_rows_no_batch_accounts_for_fail_the_step():
     assert not step["passed"] and step["events"]["unexpected"] == 1
 
 
+def test_a_batch_held_whose_answer_was_lost_is_not_a_lost_event():
+    # The first answer never arrived; the retry found the events already stored (accepted 0).
+    step = judge(2, _outcome(accepted={A: 20, B: 12}), BEFORE, AFTER)
+    assert step["lost_events"] == 0 and step["passed"]
+
+
+def test_a_batch_never_confirmed_fails_the_step_even_when_held():
+    step = judge(2, _outcome(unconfirmed=1), BEFORE, AFTER)
+    assert step["lost_events"] == 0 and not step["passed"]
+
+
 def test_a_single_5xx_fails_the_step():
     statuses = {"lesson page": {"200": 499, "502": 1}, "progress POST": {"200": 400}}
     step = judge(2, _outcome(statuses=statuses), BEFORE, AFTER)
