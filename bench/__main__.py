@@ -45,7 +45,7 @@ PLANS = {
     },
 }
 # What the capacity plan runs (in this order); the other plans leave `capacity` out.
-CAPACITY_SCENARIOS = {"pages", "throughput", "capacity"}
+CAPACITY_SCENARIOS = {"pages", "throughput", "capacity", "costs"}
 # Scenarios in report order; `load` writes bench/results/load.json whichever plan runs it.
 SCENARIOS = [
     "generate",
@@ -58,6 +58,7 @@ SCENARIOS = [
     "pages",
     "throughput",
     "capacity",
+    "costs",
     "load",
 ]
 SECTIONS = [
@@ -241,7 +242,7 @@ def main(argv=None) -> int:
     elif args.plan == "capacity":
         chosen &= CAPACITY_SCENARIOS
     else:
-        chosen.discard("capacity")
+        chosen -= CAPACITY_SCENARIOS - {"pages", "throughput"}
     if args.plan == "quick":
         chosen.discard("load")
     folder = RESULTS / plan["folder"]
@@ -280,6 +281,8 @@ def main(argv=None) -> int:
             steps = [int(s) for s in args.steps.split(",") if s] or capacity.STEPS
             seconds = args.step_seconds or capacity.STEP_SECONDS
             add(_guarded("capacity", "Capacity", lambda: capacity.run(steps, seconds)))
+        if "costs" in chosen:
+            add(_guarded("costs", "App-server CPU per request", capacity.costs_run))
     elif args.plan != "load":
         datasets = _data(args, plan, vendor, chosen, generate, add)
         if "queries" in chosen:

@@ -355,6 +355,14 @@ def run(steps=STEPS, seconds: float = STEP_SECONDS, refine: bool = True) -> dict
     return result
 
 
+def costs_run() -> dict:
+    """`bench.costs` for a capacity learner (made if needed), with the run's courses and URLs."""
+    from . import costs
+
+    learners_ready(1)
+    return costs.run(f"{PREFIX}0", load_run.plan_courses(), load_run.plan_urls())
+
+
 def _bound(step: dict) -> str:
     """The role of the stack that used the most CPU, and how busy the whole machine was."""
     shares = dict(step["cpu"]["percent_of_all_cores"])

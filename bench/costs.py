@@ -1,0 +1,129 @@
+"""What one learner's minute costs the app server, request by request (issue 18).
+
+In this process, through Django's test client with a capacity learner's session (the whole
+middleware stack, PostgreSQL and Redis as gunicorn has them): CPU milliseconds (process time,
+which other work on a shared machine inflates far less than wall time) and SQL statements of each
+request the capacity run's learners make, then one cProfile pass over the lesson page and the
+progress batch: the functions that take the most CPU. A learner-minute at the capacity run's pace
+is one page (a lesson) and one batch; cores × 60 s ÷ its cost is how many learners the app server
+alone could serve if nothing else ran — the ceiling the capacity steps approach.
+"""
+
+import cProfile
+import io
+import json
+import os
+import pstats
+import time
+import uuid
+from datetime import UTC, datetime
+
+from . import INFO, line_add, result_new
+
+REPEAT = 60
+
+
+def _client(username: str):
+    from django.contrib.auth.models import User
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="zh-CN", HTTP_ACCEPT_ENCODING="gzip")
+    client.force_login(User.objects.get(username=username))
+    return client
+
+
+def _requests(client, courses: list[dict], urls: dict) -> dict:
+    course = courses[0]
+    lesson = course["lessons"][len(course["lessons"]) // 2]
+    client.post(course["start_url"])  # enrolled, as the capacity run's learners are
+
+    def batch():
+        at = datetime.now(UTC).isoformat()
+        events = [
+            {"id": str(uuid.uuid4()), "lesson": lesson["id"], "kind": kind, "at": at}
+            for kind in ("opened", "read")
+        ]
+        return client.post(
+            urls["progress_url"],
+            data=json.dumps({"events": events}),
+            content_type="application/json",
+        )
+
+    return {
+        "lesson page": lambda: client.get(lesson["url"]),
+        "progress POST (a page's events)": batch,
+        "start course (enrols, redirects)": lambda: client.post(course["start_url"]),
+        "my learning": lambda: client.get(urls["me_url"]),
+    }
+
+
+def _cpu_ms(action) -> tuple[float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(5):
+        action()
+    with CaptureQueriesContext(connection) as queries:
+        response = action()
+    # Read now: the next request's `request_started` empties the connection's query log.
+    statements = len(queries.captured_queries)
+    if response.status_code >= 400:
+        raise RuntimeError(f"HTTP {response.status_code}")
+    started = time.process_time()
+    for _ in range(REPEAT):
+        action()
+    return (time.process_time() - started) * 1000 / REPEAT, statements
+
+
+def _top(action, count: int = 12) -> list[str]:
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in range(REPEAT // 2):
+        action()
+    profile.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profile, stream=out)
+    stats.sort_stats("tottime").print_stats(count)
+    return [line.strip() for line in out.getvalue().splitlines() if "(" in line][-count:]
+
+
+def run(username: str, courses: list[dict], urls: dict) -> dict:
+    """CPU ms and statements per request kind, the CPU of a learner-minute, and top functions."""
+    result = result_new("costs", "App-server CPU per request and per learner-minute")
+    client = _client(username)
+    requests = _requests(client, courses, urls)
+    figures = {}
+    for name, action in requests.items():
+        ms, statements = _cpu_ms(action)
+        figures[name] = {"cpu_ms": round(ms, 1), "statements": statements}
+        line_add(
+            result,
+            f"{name}: CPU per request (app server)",
+            "(no figure)",
+            round(ms, 1),
+            "ms",
+            INFO,
+            f"{statements} SQL statements; process time over {REPEAT} requests in one process "
+            "(test client, every middleware)",
+        )
+    minute = figures["lesson page"]["cpu_ms"] + figures["progress POST (a page's events)"]["cpu_ms"]
+    cores = os.cpu_count() or 1
+    line_add(
+        result,
+        "CPU of a learner-minute (one lesson, one batch), app server only",
+        "(no figure)",
+        round(minute, 1),
+        "ms",
+        INFO,
+        f"{cores} cores × 60 s ÷ {minute:.1f} ms = {int(cores * 60_000 / minute):,} learners if "
+        "the app server had both cores to itself (PostgreSQL, Redis, the workers and the load "
+        "generator share them in the capacity run)",
+    )
+    result["details"] = {
+        "requests": figures,
+        "top_functions": {
+            name: _top(requests[name])
+            for name in ("lesson page", "progress POST (a page's events)")
+        },
+    }
+    return result
