@@ -129,6 +129,20 @@ def _conditions(results: list[dict]) -> list[str]:
     ]
 
 
+def _acceptance(results: list[dict]) -> list[str]:
+    """Issue 18's acceptance lines (budgets marked `(issue 18)`) as a table of their own."""
+    rows = [
+        (result, line)
+        for result in results
+        for line in result["lines"]
+        if "(issue 18)" in line["budget"]
+    ]
+    if not rows:
+        return []
+    table = _table([{**result, "lines": [line]} for result, line in rows])
+    return ["", "Issue 18 acceptance (each line from its scenario below):", "", *table]
+
+
 def _stored(folder: Path) -> list[dict]:
     found = []
     for name in SCENARIOS:
@@ -179,6 +193,7 @@ def summary_compose(root: Path = RESULTS) -> str:
                 for r in meta.get("reruns", [])
             ),
             *(_conditions(results) if folder == "capacity" else []),
+            *(_acceptance(results) if folder == "capacity" else []),
             "",
             *_table(results),
         ]

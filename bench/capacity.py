@@ -37,7 +37,9 @@ WORKERS = int(os.environ.get("BENCH_CAPACITY_WORKERS", "4"))
 PORT = 8184
 PREFIX = "benchcap-"
 PHONE_BASE = 13_600_000_000
-BUDGET = f"≥ {TARGET:,} learners with lesson p95 ≤ {P95_BUDGET_MS} ms, 0 5xx, 0 lost events"
+BUDGET = (
+    f"≥ {TARGET:,} learners with lesson p95 ≤ {P95_BUDGET_MS} ms, 0 5xx, 0 lost events (issue 18)"
+)
 TICK = os.sysconf("SC_CLK_TCK")
 OTHER = "rest of the machine (other work)"
 
