@@ -416,6 +416,22 @@ def _report(result: dict, done: list[dict]) -> None:
         MET if figure >= TARGET else MISSED,
         note,
     )
+    busiest = max(done, key=lambda s: s["learners"]) if done else None
+    if busiest:
+        share = busiest["cpu"]["percent_of_all_cores"].get("load generator", 0.0)
+        client = busiest["client"]
+        line_add(
+            result,
+            "load generator's own CPU (same box)",
+            "(reported, issue 18)",
+            share,
+            "% of both cores",
+            INFO,
+            f"at {busiest['learners']:,} learners: {client['requests_per_s']} req/s, "
+            f"{client['generator_cpu_seconds']} CPU-s in {client['seconds']} s "
+            f"({client['generator_cpu_share_of_one_core'] * 100:.1f}% of one core by its own "
+            "count); one asyncio process, raw HTTP/1.1",
+        )
     for step in done:
         line_add(
             result,

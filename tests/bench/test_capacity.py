@@ -28,6 +28,9 @@ def _outcome(**changes) -> dict:
         "sign_ins_planned": 2,
         "signed_in": 2,
         "sign_in_failed": {},
+        "seconds": 180.0,
+        "generator_cpu_seconds": 5.4,
+        "generator_cpu_share_of_one_core": 0.03,
     }
     outcome.update(changes)
     return outcome
@@ -92,6 +95,7 @@ def _step(n: int, passed: bool) -> dict:
         "percent_of_all_cores": {
             "gunicorn": 70.0,
             "postgres (this database)": 12.0,
+            "load generator": 1.5,
             "rest of the machine (other work)": 15.0,
         },
     }
@@ -106,6 +110,8 @@ def test_the_capacity_is_the_largest_passing_step_and_names_what_bounds_it():
     assert line["figure"] == 4000 and line["verdict"] == MET
     assert "5,000 failed (1 lost events)" in line["note"]
     assert "CPU of gunicorn (70.0% of both cores" in line["note"]
+    generator = next(ln for ln in result["lines"] if ln["what"].startswith("load generator"))
+    assert generator["figure"] == 1.5 and "at 5,000 learners" in generator["note"]
 
 
 def test_a_capacity_below_3000_learners_misses_the_target():
