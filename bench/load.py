@@ -66,7 +66,8 @@ def learners_create(
         services.profile_set_phone(user=user, phone=phone, verified=True)
         services.consent_record(user=user, language="zh-hans")
         # Each simulated phone comes from its own address (documentation range 10.x).
-        address = f"10.{index // 65536 % 256}.{index // 256 % 256}.{index % 256 + 1}"
+        # (the last byte in 1–250: allauth refuses an address that does not parse, like x.y.z.256)
+        address = f"10.{index // 62500 % 100}.{index // 250 % 250}.{index % 250 + 1}"
         made.append({"username": user.username, "phone": phone, "address": address})
     return made
 

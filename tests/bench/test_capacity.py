@@ -6,7 +6,7 @@ import json
 
 from bench import MET, MISSED, line_add, result_new
 from bench.__main__ import summary_compose
-from bench.capacity import _report, judge
+from bench.capacity import _address, _report, judge
 from bench.hammer import parse
 from bench.pages import cls_of
 from bench.sms import SpoolBackend
@@ -118,6 +118,14 @@ def test_a_capacity_below_3000_learners_misses_the_target():
     result = result_new("capacity", "Capacity")
     _report(result, [_step(2000, True), _step(3000, False)])
     assert result["lines"][0]["figure"] == 2000 and result["lines"][0]["verdict"] == MISSED
+
+
+def test_every_simulated_phone_has_its_own_valid_address():
+    import ipaddress
+
+    addresses = [_address(index) for index in range(20_000)]
+    assert len(set(addresses)) == len(addresses)
+    assert all(ipaddress.ip_address(a).is_private for a in addresses)
 
 
 def test_the_generator_reads_chunked_gzipped_responses_and_every_cookie():
