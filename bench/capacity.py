@@ -21,7 +21,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import INFO, MET, MISSED, env, line_add, not_measured, result_new
+from . import INFO, MET, MISSED, RESULTS, env, line_add, not_measured, result_new
 from . import load as load_run
 
 STEPS = (1000, 2000, 3000, 4000, 5000, 6000)
@@ -367,7 +367,44 @@ def run(steps=STEPS, seconds: float = STEP_SECONDS, refine: bool = True) -> dict
             queue = [middle] if refine and fresh else []
             refine = False
     _report(result, done)
+    (RESULTS / "capacity").mkdir(parents=True, exist_ok=True)
+    (RESULTS / "capacity" / "capacity.md").write_text(steps_markdown(result))
     return result
+
+
+def steps_markdown(result: dict) -> str:
+    """bench/results/capacity/capacity.md: one row per step, with each role's CPU share."""
+    roles = ["gunicorn", "postgres (this database)", "load generator", "redis-server (shared)"]
+    out = [
+        f"# {result['title']}",
+        "",
+        f"Started {result['started_at']}, commit {result['commit']}, machine "
+        f"{result['machine']['cores']} cores {result['machine']['cpu']}. A step passes with lesson "
+        f"p95 ≤ {P95_BUDGET_MS} ms, no 5xx, no failed connection, every sign-in done, every batch "
+        "confirmed and no event lost. CPU: percent of both cores over the step (/proc).",
+        "",
+        "| learners | verdict | req/s | lesson p50 / p95 ms | batch p95 ms | 5xx | failed conn. | "
+        "events sent / held / lost | sign-ins | "
+        + " | ".join(f"CPU {r}" for r in roles)
+        + " | CPU celery | CPU other work | load average before → after |",
+        "|" + "---|" * (13 + len(roles)),
+    ]
+    for step in result["details"].get("steps", []):
+        shares = step["cpu"]["percent_of_all_cores"]
+        celery = sum(v for k, v in shares.items() if k.startswith("celery"))
+        client, events = step["client"], step["events"]
+        batch = client["latencies_ms"].get("progress POST", {}).get("p95")
+        out.append(
+            f"| {step['learners']:,} | {'passed' if step['passed'] else 'failed'} | "
+            f"{client['requests_per_s']} | {step['lesson_p50_ms']} / {step['lesson_p95_ms']} | "
+            f"{batch} | {step['fives']} | {step['failed_connections']} | {events['sent']:,} / "
+            f"{events['server_rows_added']:,} / {step['lost_events']} | "
+            f"{client['signed_in']}/{client['sign_ins_planned']} | "
+            + " | ".join(str(shares.get(r, 0.0)) for r in roles)
+            + f" | {round(celery, 1)} | {shares.get(OTHER, 0.0)} | "
+            f"{step['load_average_before']} → {step['load_average_after']} |"
+        )
+    return "\n".join(out) + "\n"
 
 
 def costs_run() -> dict:

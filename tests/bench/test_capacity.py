@@ -6,7 +6,7 @@ import json
 
 from bench import MET, MISSED, line_add, result_new
 from bench.__main__ import summary_compose
-from bench.capacity import _address, _report, judge
+from bench.capacity import _address, _report, judge, steps_markdown
 from bench.hammer import parse
 from bench.pages import cls_of
 from bench.sms import SpoolBackend
@@ -112,6 +112,14 @@ def test_the_capacity_is_the_largest_passing_step_and_names_what_bounds_it():
     assert "CPU of gunicorn (70.0% of both cores" in line["note"]
     generator = next(ln for ln in result["lines"] if ln["what"].startswith("load generator"))
     assert generator["figure"] == 1.5 and "at 5,000 learners" in generator["note"]
+
+
+def test_the_detail_file_has_a_row_per_step_with_each_roles_cpu():
+    result = result_new("capacity", "Capacity")
+    _report(result, [_step(3000, True), _step(4000, False)])
+    text = steps_markdown(result)
+    assert "| 3,000 | passed |" in text and "| 4,000 | failed |" in text
+    assert "| 70.0 | 12.0 | 1.5 |" in text  # gunicorn, postgres, the generator
 
 
 def test_a_capacity_below_3000_learners_misses_the_target():
