@@ -52,7 +52,7 @@ def test_rebuilding_twice_gives_the_same_rows(tree, campaign):
 
 def test_beat_task_builds_new_campaigns_then_applies_only_changed_learners(tree, campaign):
     # Learners studying on their own first, so enrollment ids run ahead of campaign ids.
-    course = campaign.courses.get()
+    course = campaign.courses.specific().get()
     for n in range(5):
         enrollment_create(learner=UserFactory(username=f"solo{n}"), course=course)
     quiet = CampaignFactory(office=campaign.office, region=tree.a)

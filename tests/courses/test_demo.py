@@ -37,6 +37,7 @@ def _locale(code: str) -> Locale:
 
 def load_one_course(slug="online-safety") -> CoursePage:
     """Topics, catalog and one demo course (a third of the full load, for faster tests)."""
+    load_site()  # the home page the catalog hangs under (other test files call this helper too)
     zh, en = ensure_locales()
     load_topics(zh, en)
     index = load_catalog(zh, en)
