@@ -116,6 +116,7 @@ def queries_per_batch(campaign_id: int) -> list[dict]:
     pairs = _learners(campaign_id, fresh=True)[-40:] or _learners(campaign_id)[-40:]
     now = timezone.now() - timedelta(hours=2)
     connection.features.supports_json_field  # noqa: B018 - a once-per-process probe, not a batch's
+    sqlite = connection.vendor == "sqlite"
     seen = []
     for index, (learner_id, course_id) in enumerate(pairs[::4]):
         spread = 1 if index % 2 else None
@@ -126,8 +127,13 @@ def queries_per_batch(campaign_id: int) -> list[dict]:
             CaptureQueriesContext(connection) as captured,
         ):
             progress_record(learner=user, events=batch)
+        # The dashboard mark (decision 0095) rides in the write statement on PostgreSQL; SQLite has
+        # no data-modifying WITH, so there it is one INSERT more, left out as the budget tests do.
         statements = [
-            q for q in captured.captured_queries if not q["sql"].startswith(TRANSACTION_CONTROL)
+            q
+            for q in captured.captured_queries
+            if not q["sql"].startswith(TRANSACTION_CONTROL)
+            and not (sqlite and 'INTO "learners_learnerchange"' in q["sql"])
         ]
         seen.append({"events": len(batch), "lessons": touched, "queries": len(statements)})
     return seen
