@@ -14,6 +14,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
 from core.models import Cohort, Region
 from core.private_files import private_file_response
+from core.scope import user_scope
 
 from . import services
 from .models import PrintBatch
@@ -48,7 +49,7 @@ class PrintForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        scope = services.certificate_scope(user)
+        scope = user_scope(user)
         cohorts = Cohort.objects.select_related("campaign", "village")
         if not scope.everything:
             condition = None

@@ -10,7 +10,7 @@ from learners.models import Enrollment
 
 from . import codes
 from .models import Certificate
-from .services import CERTIFICATE_KEY_PREFIX, CERTIFICATE_TASK, certificate_scope
+from .services import CERTIFICATE_KEY_PREFIX, CERTIFICATE_TASK, certificates_in_scope
 
 
 def certificate_by_code(*, code: str) -> Certificate | None:
@@ -78,7 +78,7 @@ def certificates_visible(*, user) -> QuerySet[Certificate]:
     queryset = Certificate.objects.select_related(
         "course", "campaign", "region", "office", "revoked_by", "cohort"
     )
-    return certificate_scope(user).filter(queryset)
+    return certificates_in_scope(user, queryset)
 
 
 def mask_name(name: str) -> str:

@@ -8,7 +8,6 @@ learner's request is not slowed or failed: the message stays pending and `outbox
 """
 
 import logging
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
 
@@ -296,36 +295,18 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
 # --- officers: scope, revoke, re-issue, print -----------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CertificateScope:
-    """The certificates a staff user may see: all, or those in some region subtrees."""
-
-    everything: bool
-    region_paths: tuple[str, ...]
-
-    def filter(self, queryset: QuerySet[Certificate]) -> QuerySet[Certificate]:
-        if self.everything:
-            return queryset
-        return queryset.in_region_paths(self.region_paths)
-
-    def contains_path(self, path: str | None) -> bool:
-        if self.everything:
-            return True
-        return bool(path) and any(path.startswith(p) for p in self.region_paths)
-
-
-def certificate_scope(user) -> CertificateScope:
-    """The certificates a staff user may see, from the project's one region scope: every region
-    for administrators, the subtrees of their offices for officers; nothing otherwise."""
+def certificates_in_scope(user, queryset: QuerySet[Certificate]) -> QuerySet[Certificate]:
+    """The certificates of `queryset` a staff user may see, by the project's one region scope:
+    every region for administrators, the subtrees of their offices for officers; none otherwise."""
     scope = user_scope(user)
-    return CertificateScope(everything=scope.everything, region_paths=tuple(scope.region_paths))
+    return queryset if scope.everything else queryset.in_region_paths(scope.region_paths)
 
 
 def _check_may_manage(user, certificate: Certificate) -> None:
     if not user.has_perm("certificates.revoke_certificate"):
         raise PermissionDenied(NO_PERMISSION)
     region_path = certificate.region.path if certificate.region_id else None
-    if not certificate_scope(user).contains_path(region_path):
+    if not user_scope(user).contains_path(region_path):
         raise PermissionDenied(OUTSIDE_REGION)
 
 
@@ -471,7 +452,7 @@ def print_batch_certificates(
         queryset = queryset.filter(region__path__startswith=region.path)
     if filters:
         queryset = _apply_filters(queryset, filters)
-    return certificate_scope(by).filter(queryset).order_by("learner_name", "pk")
+    return certificates_in_scope(by, queryset).order_by("learner_name", "pk")
 
 
 def print_batch_build(*, batch_id: int) -> PrintBatch:
