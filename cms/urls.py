@@ -10,6 +10,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from core import pages
 from learners.accounts.views import admin_login
 
 from . import views
@@ -46,6 +47,9 @@ urlpatterns += i18n_patterns(
     path("", include("learners.certificates.urls")),
     path("", include("campaigns.urls")),
     path("", include("learners.urls")),
+    # Wagtail's page view, with shared pages' routes kept per process (decision 0190); Wagtail's
+    # own URLs follow for its password and login views (and name `wagtail_serve` for reversing).
+    re_path(wagtail_urls.serve_pattern, pages.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
     prefix_default_language=False,
 )

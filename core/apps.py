@@ -12,7 +12,11 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from django.db.models.signals import m2m_changed
 
+        from . import generation
         from .audit import on_user_groups_changed
+
+        # What the published site shows is kept until a page, site, locale or privacy changes.
+        generation.connect_signals()
 
         # Role changes from any editor (Wagtail's user editor, scripts) are in the audit log.
         m2m_changed.connect(

@@ -1,11 +1,14 @@
 """Page routing that reads every page on a path in one query, shared by every room's pages."""
 
+import copy
 from functools import cache, reduce
 from operator import or_
 
 from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
-from wagtail.models import Page, PageViewRestriction, get_page_models
+from django.utils.translation import get_language
+from wagtail.models import Page, PageViewRestriction, Site, get_page_models
+from wagtail.url_routing import RouteResult
 
 
 def _paths_above(page: Page) -> list[str]:
@@ -113,3 +116,61 @@ def route_path(start: Page, request, path_components: list[str]):
         parent = child
     parent._routed_without_view_restrictions = not any_restriction
     return parent.route(request, [])
+
+
+# --- routes kept per process (decision 0190) ------------------------------------------------------
+
+
+class SharedRouteMixin:
+    """A page class whose route may be kept: every reader of a path gets the same live page.
+
+    Such a page is served from a route this process kept (core/generation.py) until the
+    published site changes, with no query for its site, locale or tree. Only a live page with no
+    privacy restriction on it or above it, routed to itself with no sub-route, is kept; anything
+    else (and every other page class, plain Wagtail pages included) is routed by Wagtail each time.
+    """
+
+    shared_route = True
+
+
+def _route_key(request, path: str) -> tuple:
+    return ("route", request.get_host(), get_language(), path)
+
+
+def _keepable(route) -> bool:
+    if route is None:
+        return False
+    page, args, kwargs = route
+    return (
+        getattr(type(page), "shared_route", False)
+        and not args
+        and not kwargs
+        and page.live
+        and getattr(page, "_routed_without_view_restrictions", False)
+    )
+
+
+def serve(request, path: str):
+    """Wagtail's page view, with the route (and site) of a shared page kept per process.
+
+    On a hit, the request carries the kept site and route exactly as Wagtail caches them for one
+    request (`Site.find_for_request`, `Page.route_for_request`), and Wagtail's own view serves the
+    page: its hooks (privacy, serve chain) run as always. A copy of the page is handed out, so
+    nothing one request sets on it is seen by the next.
+    """
+    from wagtail import views as wagtail_views
+
+    from . import generation
+
+    key = _route_key(request, path)
+    kept = generation.memo_get(request, key)
+    if kept is not None:
+        site, page = kept
+        request._wagtail_site = site
+        request._wagtail_route_for_request = RouteResult(copy.copy(page), (), {})
+    else:
+        route = Page.route_for_request(request, path)  # kept on the request for Wagtail's view
+        if _keepable(route):
+            site = Site.find_for_request(request)
+            generation.memo_put(request, key, (site, copy.copy(route[0])))
+    return wagtail_views.serve(request, path)

@@ -16,7 +16,7 @@ from wagtail_localize.fields import SynchronizedField, TranslatableField
 from wagtailmedia.edit_handlers import MediaChooserPanel
 from wagtailmedia.models import AbstractMedia
 
-from core.pages import OneQueryViewRestrictionsMixin
+from core.pages import OneQueryViewRestrictionsMixin, SharedRouteMixin
 
 from .blocks import LessonBodyBlock, QuizBlock
 from .forms import LessonPageForm
@@ -133,7 +133,7 @@ class Topic(TranslatableMixin, models.Model):
 register_snippet(Topic)
 
 
-class CourseIndexPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
+class CourseIndexPage(PhonePreviewMixin, SharedRouteMixin, OneQueryViewRestrictionsMixin, Page):
     """The course catalog, filterable by topic."""
 
     intro = models.TextField(_("introduction"), blank=True)
@@ -160,7 +160,7 @@ class CourseIndexPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         return context
 
 
-class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
+class CoursePage(PhonePreviewMixin, SharedRouteMixin, OneQueryViewRestrictionsMixin, Page):
     """A course: a short series of lessons on one skill, with an optional certificate."""
 
     class Level(models.TextChoices):
@@ -266,7 +266,7 @@ class CoursePage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
         return self.certificate_title or self.title
 
 
-class LessonPage(PhonePreviewMixin, OneQueryViewRestrictionsMixin, Page):
+class LessonPage(PhonePreviewMixin, SharedRouteMixin, OneQueryViewRestrictionsMixin, Page):
     """One 3–7 minute lesson: pictures, sound, text and a short quiz."""
 
     summary = models.TextField(_("summary"), max_length=300, blank=True)

@@ -7,15 +7,16 @@ language and data-saver tier, and kept in the "volatile" cache (losing it costs 
 Each request fills the slots with fragments that a room above provides through the
 `courses_learner_fragment` hook; courses never names that room.
 
-Invalidation: every key carries a generation token that publishing, unpublishing, moving or
-deleting any page (and saving a topic, picture, recording or site) replaces, so a changed title
-or lesson list is never served from an older shell. The page's own live revision and path are in
-the key too, so even a change that sent no signal cannot reuse the shell of another revision.
+Invalidation: every key carries the site's generation token (core/generation.py), which
+publishing, unpublishing, moving or deleting any page (and saving a site, a locale, a page's
+privacy, and here a topic, picture or recording) replaces, so a changed title or lesson list is
+never served from an older shell. The page's own live revision and path are in the key too, so
+even a change that sent no signal cannot reuse the shell of another revision. A worker keeps the
+shells it served last in its own memory as well (decision 0190): no round trip, no unpickling.
 """
 
 import hashlib
 import re
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
@@ -30,7 +31,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from wagtail import hooks
 from wagtail.models import Page, Site
-from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from core import generation as site_generation
 
 # Rooms above fill the slots: fn(request, page, shell) -> {slot name or "name:arg": html}.
 FRAGMENT_HOOK = "courses_learner_fragment"
@@ -39,7 +41,6 @@ TIER_HOOK = "courses_page_tier"
 
 SHELL_CACHE = "volatile"
 SHELL_TTL = 24 * 60 * 60
-_GENERATION_KEY = "courses:shell:generation"
 
 
 @dataclass(frozen=True)
@@ -119,19 +120,9 @@ def _store():
     return caches[SHELL_CACHE]
 
 
-def generation() -> str:
-    """The current generation token (a random one, so a lost token never revives old shells)."""
-    store = _store()
-    token = store.get(_GENERATION_KEY)
-    if token is None:
-        store.add(_GENERATION_KEY, uuid.uuid4().hex, None)
-        token = store.get(_GENERATION_KEY) or ""
-    return token
-
-
 def invalidate_all(**kwargs) -> None:
-    """Forget every shell: a page was published, unpublished, moved or deleted."""
-    _store().set(_GENERATION_KEY, uuid.uuid4().hex, None)
+    """Forget every shell (and all else kept about the published site)."""
+    site_generation.bump()
 
 
 def reader_tier(request) -> str:
@@ -156,7 +147,7 @@ def shell_key(request, page: Page, kind: str, variant: str = "") -> str:
     ]
     raw = "\x1f".join(str(part) for part in parts)
     digest = hashlib.sha1(raw.encode(), usedforsecurity=False).hexdigest()
-    return f"courses:shell:{generation()}:{digest}"
+    return f"courses:shell:{site_generation.current(request)}:{digest}"
 
 
 def cacheable(request, page: Page) -> bool:
@@ -171,10 +162,13 @@ def shell_for(
     if not cacheable(request, page):
         return build()
     key = shell_key(request, page, kind, variant)
-    shell = _store().get(key)
+    shell = site_generation.memo_get(request, key)
     if shell is None:
-        shell = build()
-        _store().set(key, shell, SHELL_TTL)
+        shell = _store().get(key)
+        if shell is None:
+            shell = build()
+            _store().set(key, shell, SHELL_TTL)
+        site_generation.memo_put(request, key, shell)
     return shell
 
 
@@ -188,12 +182,10 @@ def render_shell(template: str, context: dict) -> str:
 
 
 def connect_signals() -> None:
-    """Replace the generation whenever what a shell shows may have changed."""
-    for signal in (page_published, page_unpublished):
-        signal.connect(invalidate_all, dispatch_uid=f"courses_shells_{signal!r}")
-    post_page_move.connect(invalidate_all, dispatch_uid="courses_shells_move")
-    post_delete.connect(invalidate_all, sender=Page, dispatch_uid="courses_shells_delete")
-    post_save.connect(invalidate_all, sender=Site, dispatch_uid="courses_shells_site")
+    """Replace the generation when what a shell shows beyond its pages may have changed.
+
+    Pages, sites, locales and privacy are core's (core/generation.py); these are the courses'.
+    """
     from wagtail.images import get_image_model
 
     from .models import LessonMedia, Topic

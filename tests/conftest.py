@@ -48,14 +48,18 @@ def _default_language():
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    """Rate limits, cached fragments and page shells never leak from one test into the next."""
+    """Rate limits, cached fragments, page shells and kept routes never leak between tests."""
     from django.core.cache import caches
+
+    from core.generation import memo_clear
 
     for store in caches.all():
         store.clear()
+    memo_clear()
     yield
     for store in caches.all():
         store.clear()
+    memo_clear()
 
 
 @pytest.fixture(autouse=True)

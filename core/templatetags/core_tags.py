@@ -9,6 +9,8 @@ from django.urls import translate_url
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
+from core import generation
+
 register = template.Library()
 
 
@@ -27,21 +29,33 @@ def inline_static(path: str) -> str:
     return mark_safe(_read_static(path))  # noqa: S308 - our own static file, not user input
 
 
+def _translation_urls(request, page) -> dict[str, str]:
+    """The URLs of `page`'s live translations by language code (kept while the site is as is)."""
+    key = ("translation_urls", page.pk)
+    urls = generation.memo_get(request, key)
+    if urls is None:
+        urls = {
+            translation.locale.language_code: translation.url
+            for translation in page.get_translations().live().select_related("locale")
+        }
+        generation.memo_put(request, key, urls)
+    return urls
+
+
 @register.inclusion_tag("core/language_switch.html", takes_context=True)
 def language_switch(context) -> dict:
     """Links to this page in the other languages (the page's translation when it has one)."""
     request = context.get("request")
     page = context.get("page")
     current = get_language()
+    translations = {}
+    if page is not None and page.pk and hasattr(page, "get_translations"):
+        translations = _translation_urls(request, page)
     links = []
     for code, name in settings.LANGUAGES:
         if code == current:
             continue
-        url = None
-        if page is not None and hasattr(page, "get_translations"):
-            translation = page.get_translations().filter(locale__language_code=code).live().first()
-            if translation is not None:
-                url = translation.url
+        url = translations.get(code)
         if url is None and request is not None:
             url = translate_url(request.get_full_path(), code)
         links.append({"code": code, "name": name, "url": url or "/"})
