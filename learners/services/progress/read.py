@@ -7,33 +7,22 @@ happens here: a lesson that is unknown, unpublished or outside the learner's cou
 batch (`LESSON_UNKNOWN`, `LESSON_NOT_ENROLLED`).
 """
 
+import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import (
-    Aggregate,
-    CharField,
-    Exists,
-    F,
-    FilteredRelation,
-    JSONField,
-    OuterRef,
-    Q,
-    Subquery,
-)
-from django.db.models.functions import JSONObject, Substr
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from wagtail.models import Page
 
 from courses.models import LessonPage
 
 from ...models import Enrollment
 from ...selectors import canonical_ids
+from . import sql
 from .parse import ParsedEvent
 
 LESSON_UNKNOWN = _("Lesson %(lesson)s does not exist or is not published.")
@@ -138,80 +127,24 @@ def _first_problem(events: list[ParsedEvent], rows, lesson_ids: set[int]) -> tup
 
 def lesson_rows(learner: AbstractBaseUser, lesson_ids: set[int]) -> list[LessonPage]:
     """The live lessons of the batch's courses with the learner's state and enrollments."""
-    return list(
-        LessonPage.objects.live()
-        .filter(_siblings_of_batch(lesson_ids))
-        .defer("body")
-        .alias(
-            mine=FilteredRelation(
-                "learner_progress", condition=Q(learner_progress__learner=learner)
-            )
-        )
-        .annotate(
-            lp_status=F("mine__status"),
-            lp_opened=F("mine__opened_at"),
-            lp_read=F("mine__read_at"),
-            lp_passed=F("mine__quiz_passed_at"),
-            lp_best=F("mine__best_score"),
-            my_enrollments=_enrollments_in_course_of(learner),
-        )
-    )
+    statement, params = sql.lesson_rows_select(learner.pk, sorted(lesson_ids))
+    rows = list(LessonPage.objects.raw(statement, params))
+    for row in rows:
+        # Plain columns beside the model's: converted here as the ORM converts its own.
+        row.lp_opened = _stored_time(row.lp_opened)
+        row.lp_read = _stored_time(row.lp_read)
+        row.lp_passed = _stored_time(row.lp_passed)
+        if isinstance(row.my_enrollments, str):  # SQLite returns JSON as text
+            row.my_enrollments = json.loads(row.my_enrollments)
+    return rows
 
 
-def _parent_path() -> Substr:
-    """The outer page row's parent's path (tree paths are `Page.steplen` characters a level)."""
-    return Substr(
-        OuterRef("path"), 1, (OuterRef("depth") - 1) * Page.steplen, output_field=CharField()
-    )
-
-
-def _siblings_of_batch(lesson_ids: set[int]) -> Exists:
-    """True for a live lesson that shares its course with one of `lesson_ids` (or is one)."""
-    return Exists(
-        Page.objects.filter(
-            pk__in=lesson_ids, depth=OuterRef("depth"), path__startswith=_parent_path()
-        )
-    )
-
-
-class _JSONList(Aggregate):
-    """The group's values as one JSON array (SQLite `json_group_array`, PostgreSQL `jsonb_agg`)."""
-
-    function = "JSON_GROUP_ARRAY"
-    output_field = JSONField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="JSONB_AGG", **extra_context)
-
-
-# Enrolled's fields and where each comes from.
-_ENROLLED_COLUMNS = {
-    "pk": "pk",
-    "course_id": "course_id",
-    "pass_mark": "course__pass_mark",
-    "progress_percent": "progress_percent",
-    "average_score": "average_score",
-    "last_activity_at": "last_activity_at",
-    "completed_at": "completed_at",
-}
-
-
-def _enrollments_in_course_of(learner: AbstractBaseUser) -> Subquery:
-    """For a lesson row: the learner's enrollments in its course, as a JSON list (or NULL)."""
-    return Subquery(
-        Enrollment.objects.filter(learner=learner, course__path=_parent_path())
-        .values("learner")
-        .annotate(rows=_JSONList(JSONObject(**_ENROLLED_COLUMNS)))
-        .values("rows"),
-        output_field=JSONField(),
-    )
-
-
-def _stored_time(value: str | None) -> datetime | None:
-    """A time from a JSON row: ISO 8601 with an offset (PostgreSQL) or naive UTC (SQLite)."""
+def _stored_time(value: str | datetime | None) -> datetime | None:
+    """A stored time: ISO 8601 with an offset (PostgreSQL JSON), naive UTC text (SQLite), or a
+    `datetime` the driver made (PostgreSQL columns)."""
     if value is None:
         return None
-    parsed = parse_datetime(value)
+    parsed = value if isinstance(value, datetime) else parse_datetime(value)
     return parsed.replace(tzinfo=UTC) if timezone.is_naive(parsed) else parsed
 
 

@@ -2,9 +2,13 @@
 
 Why plain SQL: a batch must (1) insert its events skipping ids already stored *and* learn which
 ones were new, and (2) upsert the learner's lesson rows and update their enrollments, all in as
-few round trips as the statement budget allows (decision 0025). The public ORM cannot say which
-rows `bulk_create(ignore_conflicts=True)` inserted, and Django's private query classes (used here
-before) broke on SQLite when every event of a batch was a replay (decision 0070).
+few round trips as the statement budget allows (decision 0025). (3) Its one read, the touched
+courses' lessons with the learner's state and enrollments, is written out too: built by the ORM
+it cost half of a batch's CPU in building SQL, on every batch (issue 18, decision 0195).
+
+The public ORM cannot say which rows `bulk_create(ignore_conflicts=True)` inserted, and Django's
+private query classes (used here before) broke on SQLite when every event of a batch was a replay
+(decision 0070).
 
 Every statement below is standard SQL that PostgreSQL and SQLite ≥ 3.35 both accept:
 `INSERT … ON CONFLICT … DO NOTHING RETURNING`, `INSERT … ON CONFLICT … DO UPDATE SET x =
@@ -17,6 +21,9 @@ import uuid
 from datetime import datetime
 
 from django.db import connection
+from wagtail.models import Page
+
+from courses.models import CoursePage, LessonPage
 
 from ...models import Enrollment, LessonProgress, ProgressEvent
 
@@ -73,6 +80,84 @@ def _values(model, names: list[str], objs: list) -> tuple[str, list]:
 
 def _columns(model, names: list[str]) -> str:
     return ", ".join(_q(model._meta.get_field(name).column) for name in names)
+
+
+_LESSON_STATE = {  # LessonProgress field → attribute of the lesson row
+    "status": "lp_status",
+    "opened_at": "lp_opened",
+    "read_at": "lp_read",
+    "quiz_passed_at": "lp_passed",
+    "best_score": "lp_best",
+}
+# Enrolled's keys (read.py) → Enrollment field, or the course's pass mark.
+_ENROLLED = {
+    "pk": "id",
+    "course_id": "course",
+    "progress_percent": "progress_percent",
+    "average_score": "average_score",
+    "last_activity_at": "last_activity_at",
+    "completed_at": "completed_at",
+}
+
+
+def _col(model, name: str) -> str:
+    return _q(model._meta.get_field(name).column)
+
+
+def _enrollments_json() -> str:
+    """`aggregate(build('pk', e.id, …, 'pass_mark', c.pass_mark))` for the enrollments of the
+    outer lesson's course (PostgreSQL `JSONB_AGG`, SQLite `JSON_GROUP_ARRAY`)."""
+    if connection.vendor == "postgresql":
+        aggregate, build = "JSONB_AGG", "JSONB_BUILD_OBJECT"
+    else:
+        aggregate, build = "JSON_GROUP_ARRAY", "JSON_OBJECT"
+    pairs = ", ".join(f"'{key}', e.{_col(Enrollment, name)}" for key, name in _ENROLLED.items())
+    return f"{aggregate}({build}({pairs}, 'pass_mark', c.{_col(CoursePage, 'pass_mark')}))"
+
+
+def _parent_path(table: str) -> str:
+    """The tree path of `table`'s row's parent: its own without the last `Page.steplen` digits."""
+    path = _col(Page, "path")
+    return f"SUBSTR({table}.{path}, 1, LENGTH({table}.{path}) - {Page.steplen})"
+
+
+def lesson_rows_select(learner_id: int, lesson_ids: list[int]) -> Statement:
+    """The live lessons sharing a course with `lesson_ids`, each with the learner's state.
+
+    Columns: every lesson column but `body` (the rows become `LessonPage`s through the public
+    `Manager.raw`), the learner's lesson state as `lp_*`, and `my_enrollments`: the learner's
+    enrollments in the lesson's course as one JSON array (NULL when none). A lesson's course is
+    its parent page.
+    """
+    page, lesson = _q(Page._meta.db_table), _q(LessonPage._meta.db_table)
+    columns = ", ".join(
+        f"{_q(field.model._meta.db_table)}.{_q(field.column)}"
+        for field in LessonPage._meta.concrete_fields
+        if field.name != "body"
+    )
+    state = ", ".join(
+        f"mine.{_col(LessonProgress, name)} AS {alias}" for name, alias in _LESSON_STATE.items()
+    )
+    pk, depth = _q(Page._meta.pk.column), _col(Page, "depth")
+    course_pk = _q(CoursePage._meta.pk.column)
+    in_list = ", ".join(["%s"] * len(lesson_ids))
+    sql = (
+        f"SELECT {columns}, {state},"  # noqa: S608 - names from model metadata, values %s params
+        f" (SELECT {_enrollments_json()} FROM {_q(Enrollment._meta.db_table)} e"
+        f" JOIN {_q(CoursePage._meta.db_table)} c ON c.{course_pk} = e.{_col(Enrollment, 'course')}"
+        f" JOIN {page} cp ON cp.{pk} = c.{course_pk}"
+        f" WHERE e.{_col(Enrollment, 'learner')} = %s"
+        f" AND cp.{_col(Page, 'path')} = {_parent_path(page)}) AS my_enrollments"
+        f" FROM {lesson} JOIN {page} ON {page}.{pk} = {lesson}.{_q(LessonPage._meta.pk.column)}"
+        f" LEFT JOIN {_q(LessonProgress._meta.db_table)} mine"
+        f" ON mine.{_col(LessonProgress, 'lesson')} = {page}.{pk}"
+        f" AND mine.{_col(LessonProgress, 'learner')} = %s"
+        f" WHERE {page}.{_col(Page, 'live')} AND EXISTS (SELECT 1 FROM {page} b"
+        f" WHERE b.{pk} IN ({in_list}) AND b.{depth} = {page}.{depth}"
+        f" AND {_parent_path('b')} = {_parent_path(page)})"
+        f" ORDER BY {page}.{_col(Page, 'path')}"
+    )
+    return sql, [learner_id, learner_id, *lesson_ids]
 
 
 def events_insert(rows: list[ProgressEvent]) -> set[uuid.UUID]:
