@@ -10,7 +10,11 @@ from wagtail.permissions import register_permission_policy
 
 from core.models import AuditLog
 
+from .admin_i18n import relabel_help_menu, relabel_reports_menu
 from .security import ADMINISTRATORS
+
+hooks.register("construct_reports_menu", relabel_reports_menu)
+hooks.register("construct_help_menu", relabel_help_menu)
 
 
 class AdministratorsReadOnlyPolicy(BasePermissionPolicy):

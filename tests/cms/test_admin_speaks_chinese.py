@@ -202,3 +202,25 @@ def test_admin_titles_name_the_product_and_the_sidebar_badge_is_translated(clien
         assert title.strip().endswith("- 数字乡村课堂") and "Wagtail" not in title
     badge = json.dumps("（此菜单有 %(number)s 个新项目）")
     assert f'"(%(number)s new items in this menu)": {badge}' in catalogue
+
+
+def test_menu_items_built_for_an_english_reader_first_are_chinese_for_the_next(client, db):
+    """Wagtail builds its menus on the first admin request a process serves and keeps them; the
+    "Translations" report and "What's new in Wagtail" were labelled then, once, in that reader's
+    language. A process whose first admin reader read English showed them in English to all."""
+    from django.utils import translation
+    from wagtail.admin.menu import help_menu, reports_menu
+
+    from core.roles import ADMINISTRATORS
+    from tests.security.factories import StaffFactory
+
+    for menu in (reports_menu, help_menu):
+        menu.__dict__.pop("registered_menu_items", None)  # as in a process that just started
+    with translation.override("en"):
+        english = [item.label for m in (reports_menu, help_menu) for item in m.registered_menu_items]
+    assert "Translations" in english and any(label.startswith("What's new") for label in english)
+
+    client.force_login(StaffFactory(username="a-menu", groups=[ADMINISTRATORS]))
+    labels, _urls = _sidebar_items(client.get("/admin/").content.decode())
+    assert "Translations" not in labels and not any("What's new" in label for label in labels)
+    assert "翻译" in " ".join(labels)
