@@ -110,7 +110,7 @@ def test_large_text_setting_enlarges_every_page(phone, live_server, demo_site):
         phone.get_by_role("button", name="保存").click()
     phone.wait_for_url(live_server.url + "/me/profile/")
 
-    # (The page's first-paint script adds its own classes, such as `js`, beside the setting's.)
+    # (app.js adds its own classes, such as `js-sw`, beside the setting's.)
     assert "large-text" in phone.locator("html").get_attribute("class").split()
     phone.goto(live_server.url + "/")
     size = phone.evaluate("getComputedStyle(document.documentElement).fontSize")

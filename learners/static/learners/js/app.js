@@ -166,11 +166,16 @@ if (certificates.length) {
   import("./certificates.js").then((m) => certificates.forEach((s) => m.watchCertificates(s)));
 }
 if ("caches" in window && "serviceWorker" in navigator) {
+  // What needs the worker (saving a course) takes its space from the first paint, unseen until
+  // now: showing it shifts nothing (decision 0200).
+  document.documentElement.classList.add("js-sw");
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {});
   const style = $("#shell-css");
   if (style) keepShellStyle(style).catch(() => {});
   if (boxes.length) import("./offline-save.js").then((m) => boxes.forEach((b) => m.offlineSave(b, helpers)));
   document.querySelectorAll(".saved-courses").forEach(savedList);
+} else {
+  boxes.forEach((box) => { box.hidden = true; });
 }
 if ("indexedDB" in window) {
   window.addEventListener("online", flush);
