@@ -217,7 +217,8 @@ def test_menu_items_built_for_an_english_reader_first_are_chinese_for_the_next(c
     for menu in (reports_menu, help_menu):
         menu.__dict__.pop("registered_menu_items", None)  # as in a process that just started
     with translation.override("en"):
-        english = [item.label for m in (reports_menu, help_menu) for item in m.registered_menu_items]
+        menus = (reports_menu, help_menu)
+        english = [item.label for menu in menus for item in menu.registered_menu_items]
     assert "Translations" in english and any(label.startswith("What's new") for label in english)
 
     client.force_login(StaffFactory(username="a-menu", groups=[ADMINISTRATORS]))
