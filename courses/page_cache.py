@@ -120,11 +120,6 @@ def _store():
     return caches[SHELL_CACHE]
 
 
-def invalidate_all(**kwargs) -> None:
-    """Forget every shell (and all else kept about the published site)."""
-    site_generation.bump()
-
-
 def reader_tier(request) -> str:
     """The reader's rendering tier as the rooms above name it ("" for the default)."""
     tiers = [fn(request) for fn in hooks.get_hooks(TIER_HOOK)]
@@ -193,5 +188,5 @@ def connect_signals() -> None:
     for model in (Topic, LessonMedia, get_image_model()):
         for signal in (post_save, post_delete):
             signal.connect(
-                invalidate_all, sender=model, dispatch_uid=f"courses_shells_{model.__name__}"
+                site_generation.bump, sender=model, dispatch_uid=f"courses_shells_{model.__name__}"
             )
