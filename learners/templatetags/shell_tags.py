@@ -16,13 +16,13 @@ from core.templatetags.core_tags import inline_static
 
 register = template.Library()
 
-# A quoted string is copied as written; everything between strings is squeezed.
-_STRINGS = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'""")
-_COMMENT = re.compile(r"/\*.*?\*/", re.S)
+# One scan from the left finds strings and comments alike, so a quote inside a comment
+# ("the page's") starts no string and "/*" inside a string starts no comment.
+_STRING_OR_COMMENT = re.compile(r""""(?:\\.|[^"\\])*"|'(?:\\.|[^'\\])*'|/\*.*?\*/""", re.S)
 
 
 def _squeeze(code: str) -> str:
-    code = re.sub(r"\s+", " ", _COMMENT.sub(" ", code))
+    code = re.sub(r"\s+", " ", code)
     # No space is needed next to these; a space before "(" or after ")" may be (`:is(.a) .b`,
     # `and (min-width: …)`), and a space before ":" may be (`a :hover`): those are kept.
     code = re.sub(r" ?([{};,>]) ?", r"\1", code)
@@ -32,11 +32,16 @@ def _squeeze(code: str) -> str:
 
 def minify_css(css: str) -> str:
     """CSS without comments and without whitespace that means nothing; strings kept as written."""
-    pieces, position = [], 0
-    for string in _STRINGS.finditer(css):
-        pieces += [_squeeze(css[position : string.start()]), string.group()]
-        position = string.end()
-    pieces.append(_squeeze(css[position:]))
+    pieces, between = [], []
+    for part in re.split(f"({_STRING_OR_COMMENT.pattern})", css, flags=re.S):
+        if part.startswith("/*"):
+            between.append(" ")
+        elif part.startswith(("'", '"')):
+            pieces += [_squeeze("".join(between)), part]
+            between = []
+        else:
+            between.append(part)
+    pieces.append(_squeeze("".join(between)))
     return "".join(pieces).strip()
 
 

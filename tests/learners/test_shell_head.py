@@ -26,6 +26,17 @@ def test_minified_css_keeps_strings_selectors_and_media_queries_and_drops_commen
     )
 
 
+def test_a_quote_inside_a_comment_or_a_comment_mark_inside_a_string_keeps_the_css_whole():
+    css = """/* the page's font: "sans-serif" */
+:root { --font: sans-serif; }
+.a::before { content: "/* not a comment */"; } /* it's gone */
+.b { color: red; }
+"""
+    assert minify_css(css) == (
+        ':root{--font:sans-serif}.a::before{content:"/* not a comment */"}.b{color:red}'
+    )
+
+
 def test_a_page_inlines_its_style_without_comments_and_has_no_icon_request(client):
     html = client.get("/accounts/login/").content.decode()
     styles = "".join(re.findall(r"<style[^>]*>(.*?)</style>", html, re.S))
@@ -42,3 +53,4 @@ def test_the_offline_page_links_the_shell_style_that_every_page_inlines(client):
     assert f'<link rel="stylesheet" href="{shell}">' in offline
     assert "<style" not in offline  # nothing inlined twice: the worker's cache has the sheet
     assert client.get(shell).status_code == 200  # online, the browser fetches it as usual
+
