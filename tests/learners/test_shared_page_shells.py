@@ -181,3 +181,23 @@ def test_course_templates_name_no_room_above_them():
         if re.search(r"^\s*(from|import) (learners|campaigns|cms)\b", path.read_text(), re.M):
             offenders.append(str(path.relative_to(root)))
     assert offenders == []
+
+
+def test_the_lessons_answer_key_carries_chinese_as_characters_and_cannot_end_its_block(
+    client, course
+):
+    """The key gives instant feedback offline (decision 0027). Written as UTF-8 without spaces it
+    is half the bytes of `\\uXXXX` escapes; `<`, `>` and `&` stay escaped, so no text an author
+    types can close the script block."""
+    import json
+
+    lesson = lessons_of(course)[0]
+    lesson.quiz[0].value["explanation"] = "别点</script><b>链接</b> & 密码"
+    lesson.save_revision().publish()
+    client.force_login(learner())
+    html = client.get(lesson.url).content.decode()
+    block = re.search(r'<script id="quiz-key" type="application/json">(.*?)</script>', html, re.S)
+    assert "反馈0" in block[1] and "\\u53cd" not in block[1] and ", " not in block[1]
+    assert "<" not in block[1] and ">" not in block[1] and "&" not in block[1]
+    key = json.loads(block[1])
+    assert "别点</script><b>链接</b> & 密码" in json.dumps(key, ensure_ascii=False)
