@@ -349,5 +349,20 @@ def test_trainer_narrates_a_course_and_a_learner_hears_it(desk, mic_chromium, li
         )
         assert played["error"] is None
         assert played["duration"] > 0 and played["position"] > 0, played
+        # Listen is the player; the browser's own controls are not built for a page with scripts.
+        assert phone.locator("#listen").is_visible()
+        assert phone.locator("audio[controls]").count() == 0
+        # A phone without scripts gets the browser's player for the same recording instead.
+        quiet = mic_chromium.new_context(viewport=PHONE, java_script_enabled=False)
+        try:
+            quiet.add_cookies(phone_context.cookies())
+            plain = quiet.new_page()
+            plain.goto(phone.url)
+            player = plain.locator("audio[controls]")
+            assert player.count() == 1 and player.is_visible()
+            assert player.get_attribute("src") == source
+            assert not plain.locator("#listen").is_visible()
+        finally:
+            quiet.close()
     finally:
         phone_context.close()

@@ -170,3 +170,27 @@ def test_lesson_editor_offers_the_recorder_and_allows_the_microphone(client, tra
 
 def test_learner_pages_still_forbid_the_microphone(client):
     assert "microphone=()" in client.get("/accounts/login/")["Permissions-Policy"]
+
+
+def test_a_narrated_lesson_gives_listen_the_recording_and_the_browsers_player_to_no_script_pages(
+    client,
+):
+    """With scripts, the Listen button plays the recording: no native player is built before the
+    first paint (its controls are ~10 ms of style on a slow phone, decision 0205). Without
+    scripts, the browser's own player is there, described as a synthetic voice when it is one."""
+    import re
+
+    from .factories import LessonMediaFactory
+
+    course = add_course(catalog(), title="手机支付")
+    recording = LessonMediaFactory(synthetic_voice=True)
+    lesson = add_lesson(course, title="扫码付款", narration=recording)
+    html = client.get(lesson.url).content.decode()
+    audios = [tag for tag in re.findall(r"<audio[^>]*>", html) if recording.url in tag]
+    assert audios == [
+        f'<audio id="narration" preload="none" src="{recording.url}">',
+        f'<audio controls preload="none" src="{recording.url}" aria-describedby="narration-voice">',
+    ]
+    noscript = re.search(r"<noscript>(.*?)</noscript>", html[html.index("<body") :], re.S)
+    assert noscript and noscript[1].startswith("<audio controls")
+    assert 'id="narration-voice"' in html

@@ -71,7 +71,6 @@ $("#large-text").addEventListener("click", () => {
 });
 // Listen is always offered: it plays the recording, reads aloud, or says why it cannot.
 listen.hidden = false;
-if (audio) audio.controls = false;
 if (audio) audio.addEventListener("ended", () => setPlaying(false));
 listen.addEventListener("click", () => {
   if (listen.getAttribute("aria-pressed") === "true") return stopListening();
