@@ -54,3 +54,36 @@ def test_the_offline_page_links_the_shell_style_that_every_page_inlines(client):
     assert "<style" not in offline  # nothing inlined twice: the worker's cache has the sheet
     assert client.get(shell).status_code == 200  # online, the browser fetches it as usual
 
+
+def _styles(response) -> str:
+    assert response.status_code == 200
+    return "".join(re.findall(r"<style[^>]*>(.*?)</style>", response.content.decode(), re.S))
+
+
+def test_a_lesson_inlines_the_style_of_lessons_only_and_other_pages_keep_forms_and_lists(client):
+    """Every byte and rule before a lesson's first paint is paid on a cheap phone (decision 0205):
+    the lesson leaves out form, tap-list and catalog rules it never uses; the pages with forms
+    and lists keep them."""
+    from tests.learners.factories import learner, lessons_of, make_course
+
+    course = make_course(lessons=1, questions=1, title="防骗课")
+    client.force_login(learner())
+    lesson = _styles(client.get(lessons_of(course)[0].url))
+    for rule in (".question{", ".callout--tip{", ".card{", ".crumbs a{", ".stepper,", "--tap:"):
+        assert rule in lesson, rule
+    for rule in (".field{", ".code-input{", ".tap-list{", ".topic-filter", ".lesson-list"):
+        assert rule not in lesson, rule
+    course_page = _styles(client.get(course.url))
+    assert ".lesson-list .card{" in course_page and ".crumbs{" in course_page
+    client.logout()
+    login = _styles(client.get("/accounts/login/"))
+    assert ".field{" in login and ".code-input{" in login and ".tap-list{" in login
+
+
+def test_text_is_set_in_the_browsers_sans_serif_for_the_page_language(client):
+    """No named font families: each one a phone lacks costs a font lookup before the first
+    paint, and the browser's sans-serif for lang="zh-hans" is already its Chinese UI font."""
+    styles = _styles(client.get("/accounts/login/"))
+    assert re.findall(r"--font:([^;}]+)", styles) == ["sans-serif"]
+    assert "font-family:var(--font)" in styles
+    assert len(re.findall(r"font-family:", styles)) == 1
