@@ -201,6 +201,22 @@ def _started(user, course):
     return factories.certificate_messages(user).get()
 
 
+def _wait_showing_the_worker(log, condition, what: str) -> None:
+    """`wait_for`, and when it gives up, the worker's log and the database's view in the failure:
+    a requeue that never finishes is otherwise impossible to tell apart from a slow one."""
+    try:
+        wait_for(condition, what)
+    except AssertionError as error:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pid, state, wait_event_type, left(query, 120) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+            sessions = cursor.fetchall()
+        tail = "\n".join(log.read_text().splitlines()[-60:])
+        raise AssertionError(f"{error}\nother sessions: {sessions}\nworker log:\n{tail}") from None
+
+
 @pytest.fixture
 def seal_course():
     course = make_course(lessons=1, questions=1, title="手机支付安全")
@@ -231,7 +247,8 @@ def test_pool_process_killed_mid_task_gives_exactly_one_certificate(
     )
     images_locked.rollback()  # let the redelivered task through
 
-    wait_for(
+    _wait_showing_the_worker(
+        tmp_path / "worker.log",
         lambda: OutboxMessage.objects.filter(pk=message.pk, state="done").exists(),
         "the requeued message to finish",
     )
