@@ -53,6 +53,14 @@ def add_block(page, field: str, label: str) -> None:
 
 
 def submit_for_moderation(page) -> None:
+    # Wagtail 8 autosaves a new page as it is written: the first autosave creates it, then the
+    # editor turns into the page's edit view. A submit while that save is in flight lands on the
+    # old add view, whose slug is now taken (seen once in CI). As a trainer would, wait until the
+    # indicator no longer says "saving".
+    page.wait_for_function(
+        "() => document.getElementById('w-autosave-indicator')?.dataset.wAutosaveStateValue"
+        " !== 'saving'"
+    )
     page.locator("footer [data-w-dropdown-target=toggle]").last.click()
     # Wait for the post's answer (the explorer with Wagtail's message), not the page already shown.
     with page.expect_navigation():
