@@ -127,8 +127,23 @@ def _worker_env(extra: dict[str, str]) -> dict[str, str]:
     return env
 
 
+def _forget_earlier_results(result_backend: str) -> None:
+    """Delete the task results this pytest worker's earlier runs stored (cms/settings/test.py).
+
+    Test databases number outbox rows from 1 again, so an old SUCCESS under "outbox-185" would
+    make Celery take a new, lost task for done."""
+    import redis
+
+    client = redis.Redis.from_url(result_backend)
+    keys = list(client.scan_iter(match=f"{settings.TEST_RESULT_KEYPREFIX}*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 def start_worker(env: dict[str, str], log_path: Path) -> subprocess.Popen:
     """Start `celery -A cms worker` in its own process and wait until it is ready."""
+    if env.get("CELERY_RESULT_BACKEND", "").startswith(("redis://", "rediss://")):
+        _forget_earlier_results(env["CELERY_RESULT_BACKEND"])
     log = log_path.open("w")
     process = subprocess.Popen(
         [

@@ -57,6 +57,13 @@ if XDIST_WORKER and CELERY_BROKER_URL.startswith(("redis://", "rediss://")):  # 
         **CELERY_BROKER_TRANSPORT_OPTIONS,  # noqa: F405
         "global_keyprefix": f"dvc-broker-{XDIST_WORKER}:",
     }
+# Results too: an outbox task's id is its message's row id ("outbox-185"), and each test database
+# numbers its rows from 1, so without a prefix one worker (or the last run) could find another's
+# stored SUCCESS under the same id, and Celery then acknowledges a lost task instead of requeueing
+# it. tests/conftest.py `start_worker` also clears this prefix's results left by earlier runs.
+TEST_RESULT_KEYPREFIX = f"dvc-results-{XDIST_WORKER or 'main'}:"
+if str(CELERY_RESULT_BACKEND or "").startswith(("redis://", "rediss://")):  # noqa: F405
+    CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"global_keyprefix": TEST_RESULT_KEYPREFIX}
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
 SITE_URL = WAGTAILADMIN_BASE_URL = "http://testserver"
